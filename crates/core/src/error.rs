@@ -1,0 +1,115 @@
+//! User mistakes: one clear line on stderr and exit status 2, never a panic.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// A mistake the user can fix (bad argument, size too big, unwritable path,
+/// unknown step, missing hardware). Its text is one sentence without the
+/// leading "error: ".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserError(pub String);
+
+impl UserError {
+    pub fn new(message: impl Into<String>) -> Self {
+        UserError(message.into())
+    }
+
+    /// Prints the one line and gives the exit status every tool uses for it.
+    pub fn report(&self) -> ExitCode {
+        eprintln!("error: {}", self.0);
+        ExitCode::from(2)
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// Parses the command line with clap, but reports a mistake as one line and
+/// exit status 2 (clap's own report spans several lines). `--help` and
+/// `--version` print as usual and exit 0.
+pub fn parse_args<T: clap::Parser>() -> Result<T, ExitCode> {
+    parse_args_from(std::env::args_os())
+}
+
+/// [`parse_args`] over given arguments (the first is the program name).
+pub fn parse_args_from<T, I, A>(args: I) -> Result<T, ExitCode>
+where
+    T: clap::Parser,
+    I: IntoIterator<Item = A>,
+    A: Into<std::ffi::OsString> + Clone,
+{
+    parse_with::<T, _, _>(T::command(), args)
+}
+
+/// Parses `args` against `command` into `T`, with [`parse_args`]' reporting.
+pub fn parse_with<T, I, A>(command: clap::Command, args: I) -> Result<T, ExitCode>
+where
+    T: clap::FromArgMatches,
+    I: IntoIterator<Item = A>,
+    A: Into<std::ffi::OsString> + Clone,
+{
+    let reported = |err: clap::Error| {
+        if err.use_stderr() {
+            UserError::new(one_line(&err.render().to_string())).report()
+        } else {
+            // --help, --version: not a mistake.
+            let _ = err.print();
+            ExitCode::SUCCESS
+        }
+    };
+    let matches = command.try_get_matches_from(args).map_err(reported)?;
+    T::from_arg_matches(&matches).map_err(reported)
+}
+
+/// Folds clap's report to one line: the message without the usage block.
+fn one_line(rendered: &str) -> String {
+    let message: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
+        .filter(|line| !line.is_empty())
+        .collect();
+    let joined = message.join(" ");
+    joined.strip_prefix("error: ").unwrap_or(&joined).to_string()
+}
+
+/// clap value parser for `w`, `maxiter` and other counts: a whole number of
+/// at least 1.
+pub fn positive<T>(text: &str) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + From<u8>,
+{
+    match text.trim().parse::<T>() {
+        Ok(value) if value >= T::from(1) => Ok(value),
+        Ok(_) => Err("must be at least 1".to_string()),
+        Err(_) => Err("must be a positive whole number, like 1000".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_reports_fold_to_one_line() {
+        let rendered = "error: the following required arguments were not provided:\n  <MAXITER>\n\nUsage: step01 <W> <MAXITER>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line(rendered),
+            "the following required arguments were not provided: <MAXITER>"
+        );
+    }
+
+    #[test]
+    fn positive_accepts_only_whole_numbers_from_one() {
+        assert_eq!(positive::<u32>("1000"), Ok(1000));
+        assert!(positive::<u32>("0").is_err());
+        assert!(positive::<u32>("-5").is_err());
+        assert!(positive::<u32>("1e3").is_err());
+        assert!(positive::<u32>("99999999999").is_err());
+    }
+}

@@ -1,0 +1,73 @@
+//! Sampling profiles of a step's run as a flamegraph SVG: the workshop's
+//! RunSnakeRun. pprof samples the stack on a timer signal, so it needs a
+//! Unix (Linux or macOS).
+
+use crate::error::UserError;
+use crate::output::OutputFile;
+
+/// Samples per second: enough for a 1 s run to show the kernel's parts, and
+/// odd so the timer does not beat against periodic work.
+const FREQUENCY: i32 = 997;
+
+#[cfg(unix)]
+pub struct Profiler {
+    guard: pprof::ProfilerGuard<'static>,
+}
+
+#[cfg(unix)]
+impl Profiler {
+    pub fn start() -> Result<Profiler, UserError> {
+        let guard = pprof::ProfilerGuardBuilder::default()
+            .frequency(FREQUENCY)
+            .blocklist(&["libc", "libgcc", "pthread", "vdso"])
+            .build()
+            .map_err(|e| UserError::new(format!("cannot start the profiler: {e}")))?;
+        Ok(Profiler { guard })
+    }
+
+    /// Stops sampling and writes the flamegraph into `file`.
+    pub fn finish(self, file: OutputFile, title: &str) -> Result<std::path::PathBuf, UserError> {
+        let report = self
+            .guard
+            .report()
+            .build()
+            .map_err(|e| UserError::new(format!("cannot build the profile: {e}")))?;
+        drop(self.guard);
+        let mut options = pprof::flamegraph::Options::default();
+        options.title = title.to_string();
+        file.write_with(|w| {
+            report
+                .flamegraph_with_options(w, &mut options)
+                .map_err(std::io::Error::other)
+        })
+    }
+}
+
+#[cfg(not(unix))]
+pub struct Profiler;
+
+#[cfg(not(unix))]
+impl Profiler {
+    pub fn start() -> Result<Profiler, UserError> {
+        Err(unsupported())
+    }
+
+    pub fn finish(self, _file: OutputFile, _title: &str) -> Result<std::path::PathBuf, UserError> {
+        Err(unsupported())
+    }
+}
+
+/// Whether `--profile` can work on this system; checked before any work.
+pub fn check_supported() -> Result<(), UserError> {
+    if cfg!(unix) {
+        Ok(())
+    } else {
+        Err(unsupported())
+    }
+}
+
+fn unsupported() -> UserError {
+    UserError::new(
+        "--profile needs Linux or macOS (pprof samples with a Unix timer signal); on Windows use a profiler such as Visual Studio's or Superluminal",
+    )
+}

@@ -1,0 +1,169 @@
+//! The step binaries' driver: what `stepNN <w> <maxiter>` does, shared so
+//! every step behaves like the tutorial's scripts in the same way.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::error::{self, positive, UserError};
+use crate::oracle::validation_sum;
+use crate::output::OutputFile;
+use crate::picture::{self, Palette};
+use crate::problem::Problem;
+use crate::profile::{self, Profiler};
+use crate::selfcheck::{catch, explain_panic};
+use crate::step::{Step, Variant};
+use crate::timing::{duration_text, rate, rate_text, timed};
+use crate::verify;
+
+/// The arguments every step takes: the tutorial's two and the outputs.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CommonArgs {
+    /// The tutorial's width: the grid is about w/2 x w/2 points.
+    #[arg(default_value = "1000", value_parser = positive::<u64>)]
+    pub w: u64,
+    /// Iterations before a point counts as inside the set.
+    #[arg(default_value = "1000", value_parser = positive::<u32>)]
+    pub maxiter: u32,
+    /// Draw the result as a PNG.
+    #[arg(long, value_name = "FILE.png")]
+    pub png: Option<PathBuf>,
+    /// Colours for --png.
+    #[arg(long, value_enum, default_value_t = Palette::Grey)]
+    pub palette: Palette,
+    /// Sample the run and write a flamegraph SVG (Linux and macOS).
+    #[arg(long, value_name = "FILE.svg")]
+    pub profile: Option<PathBuf>,
+    /// If the result differs from the oracle, draw where as a PNG.
+    #[arg(long, value_name = "FILE.png")]
+    pub diff_png: Option<PathBuf>,
+}
+
+/// Parses a step binary's arguments (`A` flattens [`CommonArgs`] and adds
+/// the step's own flags), reporting mistakes in one line with status 2.
+pub fn parse<A: clap::Args>(step: &Step, variant: Variant) -> Result<A, ExitCode> {
+    let about = format!(
+        "Step {:02}, {}: the tutorial's {} in Rust ({}). Runs {}, {}.",
+        step.number,
+        step.name,
+        step.tutorial,
+        step.technique,
+        variant.describe(),
+        step.path(variant),
+    );
+    let command = A::augment_args(clap::Command::new(step.id()).about(about));
+    error::parse_with(command, std::env::args_os())
+}
+
+/// `stepNN` for a step whose binary takes only the common arguments.
+pub fn main(step: &Step, variant: Variant) -> ExitCode {
+    match parse::<CommonArgs>(step, variant) {
+        Ok(args) => run(step, variant, &args, step.kernel(variant)),
+        Err(code) => code,
+    }
+}
+
+/// Runs `kernel` once on the problem the arguments give, as the tutorial's
+/// scripts do, and checks the result against the oracle. Exit status 0 when
+/// it matches within the step's tolerance, 1 when it does not (or is a
+/// stub), 2 for a user mistake.
+pub fn run(
+    step: &Step,
+    variant: Variant,
+    args: &CommonArgs,
+    kernel: impl Fn(&Problem) -> Vec<u32>,
+) -> ExitCode {
+    match run_checked(step, variant, args, kernel) {
+        Ok(code) => code,
+        Err(mistake) => mistake.report(),
+    }
+}
+
+fn run_checked(
+    step: &Step,
+    variant: Variant,
+    args: &CommonArgs,
+    kernel: impl Fn(&Problem) -> Vec<u32>,
+) -> Result<ExitCode, UserError> {
+    // Claim every output before any work, so a bad path costs nothing.
+    let claim = |path: &Option<PathBuf>| path.as_deref().map(OutputFile::create).transpose();
+    let png = claim(&args.png)?;
+    let diff_png = claim(&args.diff_png)?;
+    if args.profile.is_some() {
+        profile::check_supported()?;
+    }
+    let flamegraph = claim(&args.profile)?;
+    let problem = Problem::new(args.w, args.maxiter)?;
+
+    println!(
+        "{} {}: {} ({})",
+        step.id(),
+        step.name,
+        variant.describe(),
+        step.path(variant)
+    );
+    println!("Total elements: {}", problem.len());
+
+    let profiler = flamegraph.as_ref().map(|_| Profiler::start()).transpose()?;
+    let ran = catch(|| timed(|| kernel(&problem)));
+    let (output, took) = match ran {
+        Ok(done) => done,
+        Err(panic) => {
+            eprintln!("{}", explain_panic(step, variant, &panic));
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let profiled = match (profiler, flamegraph) {
+        (Some(profiler), Some(file)) => {
+            let title = format!("{} {} {}", step.id(), step.name, problem.label());
+            Some(profiler.finish(file, &title)?)
+        }
+        _ => None,
+    };
+
+    println!(
+        "{} took {} ({} z-updates/s)",
+        step.function,
+        duration_text(took),
+        rate_text(rate(problem.z_updates(), took))
+    );
+    println!(
+        "Total sum of elements (for validation): {}",
+        validation_sum(&output)
+    );
+
+    let report = verify::compare(&problem, &output);
+    let passes = report.passes(step.tolerance);
+    let verdict = if report.is_exact() {
+        "matches exactly"
+    } else if passes {
+        "matches within tolerance"
+    } else {
+        "DOES NOT MATCH"
+    };
+    println!(
+        "Oracle check ({}): {verdict}: {}",
+        step.tolerance,
+        report.summary()
+    );
+
+    if let Some(file) = png {
+        let image = picture::render(&problem, &output, args.palette);
+        println!("Wrote {}", picture::save_png(&image, file)?.display());
+    }
+    if let Some(file) = diff_png {
+        if report.is_exact() {
+            println!("No differences, so {} was not written", file.path().display());
+        } else {
+            let image = picture::differences(&problem, &output);
+            println!("Wrote {}", picture::save_png(&image, file)?.display());
+        }
+    }
+    if let Some(path) = profiled {
+        println!("Wrote {} (open it in a browser)", path.display());
+    }
+    Ok(if passes {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

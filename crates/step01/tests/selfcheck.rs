@@ -1,0 +1,3 @@
+// `cargo test -p step01` checks exercises/step01/; with `--features solution`
+// it checks solutions/step01/ and that the shipped exercise is still a stub.
+mandel_core::selfcheck_tests!(step01);

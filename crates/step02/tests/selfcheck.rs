@@ -1,0 +1,3 @@
+// `cargo test -p step02` checks exercises/step02/; with `--features solution`
+// it checks solutions/step02/ and that the shipped exercise is still a stub.
+mandel_core::selfcheck_tests!(step02);
