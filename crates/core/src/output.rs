@@ -36,9 +36,13 @@ impl OutputFile {
                 dir.display()
             )));
         }
-        let temp = tempfile::Builder::new()
-            .prefix(".mandel-")
-            .suffix(".part")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".mandel-").suffix(".part");
+        // Temporary files are private (0600); the result should be an
+        // ordinary file, as the user's umask makes it.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder
             .tempfile_in(dir)
             .map_err(|e| UserError::new(format!("cannot write {shown}: {e}")))?;
         Ok(OutputFile {

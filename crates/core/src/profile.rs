@@ -25,18 +25,39 @@ impl Profiler {
         Ok(Profiler { guard })
     }
 
-    /// Stops sampling and writes the flamegraph into `file`.
-    pub fn finish(self, file: OutputFile, title: &str) -> Result<std::path::PathBuf, UserError> {
+    /// Stops sampling; the samples are kept for [`Profile::write_flamegraph`].
+    pub fn stop(self) -> Result<Profile, UserError> {
         let report = self
             .guard
             .report()
             .build()
             .map_err(|e| UserError::new(format!("cannot build the profile: {e}")))?;
-        drop(self.guard);
+        Ok(Profile { report })
+    }
+}
+
+#[cfg(unix)]
+pub struct Profile {
+    report: pprof::Report,
+}
+
+#[cfg(unix)]
+impl Profile {
+    /// Writes the samples as a flamegraph SVG into `file`.
+    pub fn write_flamegraph(
+        &self,
+        file: OutputFile,
+        title: &str,
+    ) -> Result<std::path::PathBuf, UserError> {
+        if self.report.data.is_empty() {
+            return Err(UserError::new(
+                "no flamegraph written: the run was too short for the profiler to sample; profile a bigger problem, such as 1000 1000",
+            ));
+        }
         let mut options = pprof::flamegraph::Options::default();
         options.title = title.to_string();
         file.write_with(|w| {
-            report
+            self.report
                 .flamegraph_with_options(w, &mut options)
                 .map_err(std::io::Error::other)
         })
@@ -52,7 +73,21 @@ impl Profiler {
         Err(unsupported())
     }
 
-    pub fn finish(self, _file: OutputFile, _title: &str) -> Result<std::path::PathBuf, UserError> {
+    pub fn stop(self) -> Result<Profile, UserError> {
+        Err(unsupported())
+    }
+}
+
+#[cfg(not(unix))]
+pub struct Profile;
+
+#[cfg(not(unix))]
+impl Profile {
+    pub fn write_flamegraph(
+        &self,
+        _file: OutputFile,
+        _title: &str,
+    ) -> Result<std::path::PathBuf, UserError> {
         Err(unsupported())
     }
 }

@@ -112,13 +112,7 @@ fn run_checked(
             return Ok(ExitCode::from(1));
         }
     };
-    let profiled = match (profiler, flamegraph) {
-        (Some(profiler), Some(file)) => {
-            let title = format!("{} {} {}", step.id(), step.name, problem.label());
-            Some(profiler.finish(file, &title)?)
-        }
-        _ => None,
-    };
+    let profile = profiler.map(Profiler::stop).transpose()?;
 
     println!(
         "{} took {} ({} z-updates/s)",
@@ -158,7 +152,9 @@ fn run_checked(
             println!("Wrote {}", picture::save_png(&image, file)?.display());
         }
     }
-    if let Some(path) = profiled {
+    if let (Some(profile), Some(file)) = (profile, flamegraph) {
+        let title = format!("{} {} {}", step.id(), step.name, problem.label());
+        let path = profile.write_flamegraph(file, &title)?;
         println!("Wrote {} (open it in a browser)", path.display());
     }
     Ok(if passes {

@@ -71,19 +71,15 @@ pub fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panic> {
 /// What one kernel's run came to, in words an attendee can act on.
 pub fn explain_panic(step: &Step, variant: Variant, panic: &Panic) -> String {
     let file = step.path(variant);
-    let at = panic.line.map(|n| format!(":{n}")).unwrap_or_default();
+    let on_line = panic.line.map(|n| format!(" on line {n}")).unwrap_or_default();
     if panic.is_stub() {
         format!(
-            "{file} is still a stub: write `{}` there in place of the todo!(){at}, then run this again; `{}` shows the hints.",
+            "{file} is still a stub: write `{}` there in place of the todo!(){on_line}, then run this again; `{}` shows the hints.",
             step.function,
             step.hint_command()
         )
     } else {
-        format!(
-            "{file} panicked{}: {}.",
-            if at.is_empty() { String::new() } else { format!(" at line {}", &at[1..]) },
-            panic.message
-        )
+        format!("{file} panicked{on_line}: {}.", panic.message)
     }
 }
 
