@@ -75,7 +75,10 @@ fn one_line(rendered: &str) -> String {
         .filter(|line| !line.is_empty())
         .collect();
     let joined = message.join(" ");
-    joined.strip_prefix("error: ").unwrap_or(&joined).to_string()
+    joined
+        .strip_prefix("error: ")
+        .unwrap_or(&joined)
+        .to_string()
 }
 
 /// clap value parser for `w`, `maxiter` and other counts: a whole number of

@@ -71,7 +71,10 @@ pub fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panic> {
 /// What one kernel's run came to, in words an attendee can act on.
 pub fn explain_panic(step: &Step, variant: Variant, panic: &Panic) -> String {
     let file = step.path(variant);
-    let on_line = panic.line.map(|n| format!(" on line {n}")).unwrap_or_default();
+    let on_line = panic
+        .line
+        .map(|n| format!(" on line {n}"))
+        .unwrap_or_default();
     if panic.is_stub() {
         format!(
             "{file} is still a stub: write `{}` there in place of the todo!(){on_line}, then run this again; `{}` shows the hints.",
@@ -137,8 +140,7 @@ macro_rules! selfcheck_tests {
         #[test]
         fn kernel_matches_the_oracle() {
             let pictures = ::std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
-            if let Err(sentence) = $crate::selfcheck::check(&$step::STEP, $step::ACTIVE, pictures)
-            {
+            if let Err(sentence) = $crate::selfcheck::check(&$step::STEP, $step::ACTIVE, pictures) {
                 panic!("{sentence}");
             }
         }

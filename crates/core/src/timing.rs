@@ -65,7 +65,10 @@ mod tests {
 
     #[test]
     fn rates_and_durations_read_well() {
-        assert_eq!(rate_text(rate(97_300_000, Duration::from_secs(1))), "97.3 M");
+        assert_eq!(
+            rate_text(rate(97_300_000, Duration::from_secs(1))),
+            "97.3 M"
+        );
         assert_eq!(rate_text(5.41e9), "5.41 G");
         assert_eq!(duration_text(Duration::from_millis(412)), "0.412 s");
         assert_eq!(duration_text(Duration::from_micros(3100)), "3.10 ms");

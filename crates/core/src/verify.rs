@@ -22,7 +22,11 @@ impl fmt::Display for Tolerance {
         match self {
             Tolerance::Exact => f.write_str("exact"),
             Tolerance::Fraction(share) => {
-                write!(f, "at most {}% of points, rounded up, may differ", share * 100.0)
+                write!(
+                    f,
+                    "at most {}% of points, rounded up, may differ",
+                    share * 100.0
+                )
             }
         }
     }
@@ -154,7 +158,11 @@ mod tests {
         assert_eq!((report.first[0].row, report.first[0].col), (3, 7));
         assert!(!report.passes(Tolerance::Exact));
         assert!(report.passes(Tolerance::Fraction(0.001)));
-        assert!(report.summary().contains("row 3 col 7"), "{}", report.summary());
+        assert!(
+            report.summary().contains("row 3 col 7"),
+            "{}",
+            report.summary()
+        );
     }
 
     #[test]

@@ -28,7 +28,10 @@ fn pictures() -> std::path::PathBuf {
 fn a_stub_is_named_with_its_file_and_the_hint_command() {
     let step = step_with(|_| todo!());
     let sentence = check(&step, Variant::Exercise, &pictures()).unwrap_err();
-    assert!(sentence.starts_with("exercises/step42/calculate_z.rs is still a stub"), "{sentence}");
+    assert!(
+        sentence.starts_with("exercises/step42/calculate_z.rs is still a stub"),
+        "{sentence}"
+    );
     assert!(sentence.contains("`cargo run -- hint 42`"), "{sentence}");
     assert!(!sentence.contains('\n'), "one sentence: {sentence}");
     assert!(is_unfilled_stub(&step));
@@ -54,11 +57,20 @@ fn one_based(problem: &Problem) -> Vec<u32> {
 fn a_wrong_kernel_is_told_which_points_differ_and_by_how_much() {
     let step = step_with(one_based);
     let sentence = check(&step, Variant::Exercise, &pictures()).unwrap_err();
-    assert!(sentence.starts_with("exercises/step42/calculate_z.rs is wrong on `100 30`"), "{sentence}");
-    assert!(sentence.contains("points differ from the oracle, by up to 1 iterations"), "{sentence}");
+    assert!(
+        sentence.starts_with("exercises/step42/calculate_z.rs is wrong on `100 30`"),
+        "{sentence}"
+    );
+    assert!(
+        sentence.contains("points differ from the oracle, by up to 1 iterations"),
+        "{sentence}"
+    );
     assert!(sentence.contains("row 0 col"), "{sentence}");
     let picture = pictures().join("step42-differences.png");
-    assert!(sentence.contains(&picture.display().to_string()), "{sentence}");
+    assert!(
+        sentence.contains(&picture.display().to_string()),
+        "{sentence}"
+    );
     assert!(picture.exists());
     assert!(!is_unfilled_stub(&step));
 }
@@ -67,7 +79,10 @@ fn a_wrong_kernel_is_told_which_points_differ_and_by_how_much() {
 fn a_kernel_that_returns_too_few_values_is_wrong() {
     let step = step_with(|p| vec![0; p.len() - 1]);
     let sentence = check(&step, Variant::Exercise, &pictures()).unwrap_err();
-    assert!(sentence.contains("returned 2,499 values for 2,500 points"), "{sentence}");
+    assert!(
+        sentence.contains("returned 2,499 values for 2,500 points"),
+        "{sentence}"
+    );
 }
 
 #[test]
@@ -102,5 +117,8 @@ fn a_fused_kernel_within_tolerance_passes_and_beyond_it_fails() {
     assert_eq!(check(&step, Variant::Exercise, &pictures()), Ok(()));
     step.tolerance = Tolerance::Fraction(0.0001);
     let sentence = check(&step, Variant::Exercise, &pictures()).unwrap_err();
-    assert!(sentence.contains("tolerance: at most 0.01% of points, rounded up, may differ"), "{sentence}");
+    assert!(
+        sentence.contains("tolerance: at most 0.01% of points, rounded up, may differ"),
+        "{sentence}"
+    );
 }

@@ -52,9 +52,19 @@ fn sizes_too_big_for_memory_are_refused_before_any_work() {
 fn unwritable_outputs_are_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no/such/dir/out.png");
-    assert_mistake(&["100", "30", "--png", missing.to_str().unwrap()], "does not exist");
-    assert_mistake(&["100", "30", "--profile", dir.path().to_str().unwrap()], "is a directory");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left behind");
+    assert_mistake(
+        &["100", "30", "--png", missing.to_str().unwrap()],
+        "does not exist",
+    );
+    assert_mistake(
+        &["100", "30", "--profile", dir.path().to_str().unwrap()],
+        "is a directory",
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing left behind"
+    );
 }
 
 #[test]
@@ -64,7 +74,10 @@ fn prints_the_tutorials_lines_and_checks_the_oracle() {
     assert!(text.contains("Total elements: 2500\n"), "{text}");
     if step01::ACTIVE == mandel_core::Variant::Solution {
         assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
-        assert!(text.contains("Total sum of elements (for validation): 6502\n"), "{text}");
+        assert!(
+            text.contains("Total sum of elements (for validation): 6502\n"),
+            "{text}"
+        );
         assert!(text.contains("matches exactly"), "{text}");
         assert!(text.contains("z-updates/s"), "{text}");
     } else if !mandel_core::selfcheck::is_unfilled_stub(&step01::STEP) {
@@ -73,7 +86,10 @@ fn prints_the_tutorials_lines_and_checks_the_oracle() {
     } else {
         assert_eq!(out.status.code(), Some(1));
         let err = stderr(&out);
-        assert!(err.contains("exercises/step01/calculate_z.rs is still a stub"), "{err}");
+        assert!(
+            err.contains("exercises/step01/calculate_z.rs is still a stub"),
+            "{err}"
+        );
         assert!(!err.contains("panicked"), "{err}");
     }
 }
@@ -84,7 +100,14 @@ fn writes_pictures_and_a_flamegraph() {
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("m.png");
     let svg = dir.path().join("flame.svg");
-    let mut args = vec!["1000", "300", "--png", png.to_str().unwrap(), "--palette", "colour"];
+    let mut args = vec![
+        "1000",
+        "300",
+        "--png",
+        png.to_str().unwrap(),
+        "--palette",
+        "colour",
+    ];
     if cfg!(unix) {
         args.extend(["--profile", svg.to_str().unwrap()]);
     }
@@ -94,7 +117,10 @@ fn writes_pictures_and_a_flamegraph() {
     assert_eq!(picture, (500, 500));
     if cfg!(unix) {
         let flame = std::fs::read_to_string(&svg).unwrap();
-        assert!(flame.starts_with("<?xml") && flame.contains("<svg"), "an SVG");
+        assert!(
+            flame.starts_with("<?xml") && flame.contains("<svg"),
+            "an SVG"
+        );
     }
     // Only the two outputs: no temporary file left beside them.
     let expected = if cfg!(unix) { 2 } else { 1 };

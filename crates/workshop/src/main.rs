@@ -72,7 +72,10 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return code,
     };
-    let result = match cli.command.unwrap_or(Command::Ladder(LadderArgs::default())) {
+    let result = match cli
+        .command
+        .unwrap_or(Command::Ladder(LadderArgs::default()))
+    {
         Command::Ladder(args) => ladder(&args),
         Command::Hint { step } => find_step(&step).map(|step| {
             print_hints(step);
@@ -120,7 +123,10 @@ fn print_hints(step: &Step) {
         step.name,
         step.path(Variant::Exercise)
     );
-    println!("{}", step.hints().unwrap_or("This chapter has no hints yet."));
+    println!(
+        "{}",
+        step.hints().unwrap_or("This chapter has no hints yet.")
+    );
 }
 
 /// One row of the table.
@@ -135,7 +141,10 @@ fn ladder(args: &LadderArgs) -> Result<ExitCode, UserError> {
     let steps: Vec<&Step> = if args.steps.is_empty() {
         LADDER.to_vec()
     } else {
-        args.steps.iter().map(|s| find_step(s)).collect::<Result<_, _>>()?
+        args.steps
+            .iter()
+            .map(|s| find_step(s))
+            .collect::<Result<_, _>>()?
     };
     let problem = Problem::new(args.w, args.maxiter)?;
     let updates = problem.z_updates();

@@ -26,9 +26,17 @@ fn ladder_times_and_verifies_every_step() {
             .find(|l| l.starts_with(step))
             .unwrap_or_else(|| panic!("no row for {step}: {stdout}"));
         assert!(row.ends_with("exact"), "{row}");
-        assert!(row.contains("z-updates/s") || row.contains(" M") || row.contains(" G") || row.contains(" k"), "{row}");
+        assert!(
+            row.contains("z-updates/s")
+                || row.contains(" M")
+                || row.contains(" G")
+                || row.contains(" k"),
+            "{row}"
+        );
     }
-    assert!(stdout.lines().any(|l| l.starts_with("step01") && l.contains("1.0x")));
+    assert!(stdout
+        .lines()
+        .any(|l| l.starts_with("step01") && l.contains("1.0x")));
 }
 
 #[test]
@@ -56,7 +64,10 @@ fn user_mistakes_get_one_line_and_status_2() {
     for (args, expect) in [
         (&["hint", "9"][..], "unknown step '9'"),
         (&["ladder", "--steps", "1,x"], "unknown step 'x'"),
-        (&["ladder", "100", "30", "--runs", "0"], "must be at least 1"),
+        (
+            &["ladder", "100", "30", "--runs", "0"],
+            "must be at least 1",
+        ),
         (&["ladder", "0"], "must be at least 1"),
         (&["frobnicate"], "frobnicate"),
     ] {
