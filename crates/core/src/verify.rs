@@ -93,10 +93,11 @@ impl Report {
         }
         let listed: Vec<String> = self.first.iter().map(Difference::to_string).collect();
         format!(
-            "{} of {} points differ from the oracle, by up to {} iterations; first: {}",
+            "{} of {} points differ from the oracle, by up to {} iteration{}; first: {}",
             group_digits(self.differing as u128),
             group_digits(self.points as u128),
             self.largest,
+            if self.largest == 1 { "" } else { "s" },
             listed.join("; ")
         )
     }

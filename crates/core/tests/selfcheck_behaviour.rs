@@ -62,7 +62,7 @@ fn a_wrong_kernel_is_told_which_points_differ_and_by_how_much() {
         "{sentence}"
     );
     assert!(
-        sentence.contains("points differ from the oracle, by up to 1 iterations"),
+        sentence.contains("points differ from the oracle, by up to 1 iteration;"),
         "{sentence}"
     );
     assert!(sentence.contains("row 0 col"), "{sentence}");
