@@ -5,9 +5,12 @@
 //! ([`profile`]), timing ([`timing`]), the step binaries' driver ([`run`]) and
 //! the attendees' self-check ([`selfcheck`]).
 
+pub mod chart;
 pub mod error;
+pub mod machine;
 pub mod oracle;
 pub mod output;
+pub mod peak;
 pub mod picture;
 pub mod problem;
 pub mod profile;

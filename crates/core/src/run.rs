@@ -13,7 +13,7 @@ use crate::profile::{self, Profiler};
 use crate::selfcheck::{catch, explain_panic};
 use crate::step::{Step, Variant};
 use crate::timing::{duration_text, rate, rate_text, timed};
-use crate::verify;
+use crate::verify::{self, Tolerance};
 
 /// The arguments every step takes: the tutorial's two and the outputs.
 #[derive(clap::Args, Debug, Clone)]
@@ -76,7 +76,26 @@ pub fn run(
     args: &CommonArgs,
     kernel: impl Fn(&Problem) -> Vec<u32>,
 ) -> ExitCode {
-    match run_checked(step, variant, args, kernel) {
+    run_against(step, variant, args, kernel, None)
+}
+
+/// What a run is checked against when it is not the oracle's problem.
+pub struct Reference<'a> {
+    /// Named in the report: "the same formula, one point at a time".
+    pub name: String,
+    pub tolerance: Tolerance,
+    pub answer: &'a dyn Fn(&Problem) -> Vec<u32>,
+}
+
+/// [`run`], checked against `reference` instead of the oracle when given.
+pub fn run_against(
+    step: &Step,
+    variant: Variant,
+    args: &CommonArgs,
+    kernel: impl Fn(&Problem) -> Vec<u32>,
+    reference: Option<Reference>,
+) -> ExitCode {
+    match run_checked(step, variant, args, kernel, reference) {
         Ok(code) => code,
         Err(mistake) => mistake.report(),
     }
@@ -87,6 +106,7 @@ fn run_checked(
     variant: Variant,
     args: &CommonArgs,
     kernel: impl Fn(&Problem) -> Vec<u32>,
+    reference: Option<Reference>,
 ) -> Result<ExitCode, UserError> {
     // Claim every output before any work, so a bad path costs nothing.
     let claim = |path: &Option<PathBuf>| path.as_deref().map(OutputFile::create).transpose();
@@ -133,12 +153,19 @@ fn run_checked(
     );
 
     if args.no_check {
-        println!("Oracle check skipped (--no-check)");
+        println!("Check against the oracle skipped (--no-check)");
     }
-    let report = (!args.no_check).then(|| verify::compare(&problem, &output));
-    let passes = report.as_ref().is_none_or(|r| r.passes(step.tolerance));
+    let (against, tolerance) = match &reference {
+        Some(r) => (r.name.as_str(), r.tolerance),
+        None => ("the oracle", step.tolerance),
+    };
+    let report = (!args.no_check).then(|| match &reference {
+        Some(r) => verify::compare_with(&problem, &(r.answer)(&problem), &output),
+        None => verify::compare(&problem, &output),
+    });
+    let passes = report.as_ref().is_none_or(|r| r.passes(tolerance));
     if let Some(report) = &report {
-        print_verdict(step, report);
+        print_verdict(against, tolerance, report);
     }
 
     if let Some(file) = png {
@@ -168,17 +195,14 @@ fn run_checked(
     })
 }
 
-fn print_verdict(step: &Step, report: &verify::Report) {
+fn print_verdict(against: &str, tolerance: Tolerance, report: &verify::Report) {
     let verdict = if report.is_exact() {
         "matches exactly"
-    } else if report.passes(step.tolerance) {
+    } else if report.passes(tolerance) {
         "matches within tolerance"
     } else {
         "DOES NOT MATCH"
     };
-    println!(
-        "Oracle check ({}): {verdict}: {}",
-        step.tolerance,
-        report.summary()
-    );
+    let summary = report.summary().replace("the oracle", against);
+    println!("Check against {against} ({tolerance}): {verdict}: {summary}");
 }

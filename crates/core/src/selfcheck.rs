@@ -90,7 +90,17 @@ pub fn explain_panic(step: &Step, variant: Variant, panic: &Panic) -> String {
 /// sentence to show the attendee; a picture of where the first wrong
 /// problem differs is written into `picture_dir`.
 pub fn check(step: &Step, variant: Variant, picture_dir: &Path) -> Result<(), String> {
-    let kernel = step.kernel(variant);
+    check_kernel(step, variant, picture_dir, &step.kernel(variant))
+}
+
+/// [`check`] for another entry point of the step's file (a variant with
+/// options, say), reported in the same words.
+pub fn check_kernel(
+    step: &Step,
+    variant: Variant,
+    picture_dir: &Path,
+    kernel: &dyn Fn(&Problem) -> Vec<u32>,
+) -> Result<(), String> {
     for &(w, maxiter) in SIZES {
         let problem = Problem::new(w, maxiter).map_err(|e| e.to_string())?;
         let output = catch(|| kernel(&problem)).map_err(|p| explain_panic(step, variant, &p))?;

@@ -2,8 +2,9 @@
 
 use mandel_core::{Step, Tolerance, Variant};
 
-// A stub leaves its arguments unused until the attendee fills it in.
-#[allow(unused_variables)]
+// A stub leaves its arguments and helpers unused until the attendee fills
+// it in.
+#[allow(unused_variables, dead_code)]
 #[path = "../../../exercises/step01/calculate_z.rs"]
 pub mod exercise;
 #[path = "../../../solutions/step01/calculate_z.rs"]

@@ -82,7 +82,7 @@ fn prints_the_tutorials_lines_and_checks_the_oracle() {
         assert!(text.contains("z-updates/s"), "{text}");
     } else if !mandel_core::selfcheck::is_unfilled_stub(&step01::STEP) {
         // An attendee's finished exercise: it runs and is checked.
-        assert!(text.contains("Oracle check"), "{text}");
+        assert!(text.contains("Check against the oracle"), "{text}");
     } else {
         assert_eq!(out.status.code(), Some(1));
         let err = stderr(&out);

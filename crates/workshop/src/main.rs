@@ -9,12 +9,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use mandel_core::error::{parse_args, positive};
+use mandel_core::peak;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median, rate, rate_text, timed};
 use mandel_core::{verify, Problem, Step, UserError, Variant};
 
 /// Every step on the ladder, in order. A new step is one more line here.
-const LADDER: &[&Step] = &[&step01::STEP, &step02::STEP];
+const LADDER: &[&Step] = &[&step01::STEP, &step02::STEP, &step03::STEP, &step04::STEP];
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +39,8 @@ enum Command {
     },
     /// List the steps.
     List,
+    /// Measure this machine's fused-multiply-add peak, on one thread and on all.
+    Peak,
 }
 
 #[derive(clap::Args)]
@@ -81,6 +84,14 @@ fn main() -> ExitCode {
             print_hints(step);
             ExitCode::SUCCESS
         }),
+        Command::Peak => {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            println!("One thread:  {}", peak::probe(1).describe());
+            if threads > 1 {
+                println!("All threads: {}", peak::probe(threads).describe());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::List => {
             for step in LADDER {
                 println!(

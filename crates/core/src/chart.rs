@@ -1,0 +1,246 @@
+//! Line charts for the experiments, as PNG and SVG, drawn with plotters.
+//! Text uses the DejaVu Sans font shipped in `assets/fonts`, so charts look
+//! the same everywhere and need no system font library.
+
+use std::path::PathBuf;
+use std::sync::Once;
+
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::error::UserError;
+use crate::output::OutputFile;
+
+/// One line on a chart.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A labelled vertical line, e.g. where a block fills a cache.
+#[derive(Debug, Clone)]
+pub struct Marker {
+    pub x: f64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    /// A logarithmic x axis, for sizes spanning decades.
+    pub log_x: bool,
+    pub series: Vec<Series>,
+    pub markers: Vec<Marker>,
+}
+
+const SIZE: (u32, u32) = (1000, 620);
+const FONT: &str = "sans-serif";
+const COLOURS: [RGBColor; 4] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+];
+
+fn register_font() {
+    static FONT_ONCE: Once = Once::new();
+    FONT_ONCE.call_once(|| {
+        let bytes = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+        // The font is ours and known good; a failure would only lose text.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, bytes);
+    });
+}
+
+impl Chart {
+    /// The chart as PNG bytes.
+    pub fn png(&self) -> Result<Vec<u8>, String> {
+        register_font();
+        let mut pixels = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+            self.draw(&root)?;
+            root.present().map_err(|e| e.to_string())?;
+        }
+        let image = image::RgbImage::from_raw(SIZE.0, SIZE.1, pixels).ok_or("chart buffer")?;
+        let mut png = std::io::Cursor::new(Vec::new());
+        image
+            .write_to(&mut png, image::ImageFormat::Png)
+            .map_err(|e| e.to_string())?;
+        Ok(png.into_inner())
+    }
+
+    /// The chart as an SVG document.
+    pub fn svg(&self) -> Result<String, String> {
+        register_font();
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+            self.draw(&root)?;
+            root.present().map_err(|e| e.to_string())?;
+        }
+        Ok(svg)
+    }
+
+    /// Writes the chart into claimed PNG and SVG files.
+    pub fn write(
+        &self,
+        png: Option<OutputFile>,
+        svg: Option<OutputFile>,
+    ) -> Result<Vec<PathBuf>, UserError> {
+        let failed = |e: String| UserError::new(format!("cannot draw the chart: {e}"));
+        let mut written = Vec::new();
+        if let Some(file) = png {
+            let bytes = self.png().map_err(failed)?;
+            written.push(file.write_with(|w| std::io::Write::write_all(w, &bytes))?);
+        }
+        if let Some(file) = svg {
+            let text = self.svg().map_err(failed)?;
+            written.push(file.write_with(|w| std::io::Write::write_all(w, text.as_bytes()))?);
+        }
+        Ok(written)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let xs = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.0))
+            .chain(self.markers.iter().map(|m| m.x));
+        let (mut x_lo, mut x_hi) =
+            xs.fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
+        if x_lo > x_hi {
+            (x_lo, x_hi) = (1.0, 10.0);
+        }
+        let y_hi = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .fold(0.0f64, f64::max)
+            * 1.15;
+        let y_hi = if y_hi > 0.0 { y_hi } else { 1.0 };
+
+        let mut builder = ChartBuilder::on(root);
+        builder
+            .caption(&self.title, (FONT, 24))
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(80);
+        if self.log_x {
+            let chart = builder
+                .build_cartesian_2d((x_lo * 0.8..x_hi * 1.25).log_scale(), 0.0..y_hi)
+                .map_err(|e| e.to_string())?;
+            self.fill(chart, y_hi)
+        } else {
+            let pad = (x_hi - x_lo).max(1.0) * 0.05;
+            let chart = builder
+                .build_cartesian_2d(x_lo - pad..x_hi + pad, 0.0..y_hi)
+                .map_err(|e| e.to_string())?;
+            self.fill(chart, y_hi)
+        }
+    }
+
+    fn fill<'a, DB, X>(
+        &self,
+        mut chart: ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>,
+        y_hi: f64,
+    ) -> Result<(), String>
+    where
+        DB: DrawingBackend + 'a,
+        X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 18))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(err)?;
+        for marker in &self.markers {
+            let grey = RGBColor(150, 150, 150);
+            chart
+                .draw_series(LineSeries::new(
+                    [(marker.x, 0.0), (marker.x, y_hi)],
+                    grey.stroke_width(1),
+                ))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    marker.label.clone(),
+                    (marker.x, y_hi * 0.97),
+                    (FONT, 15).into_font().color(&grey),
+                )))
+                .map_err(err)?;
+        }
+        for (i, series) in self.series.iter().enumerate() {
+            let colour = COLOURS[i % COLOURS.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    series.points.iter().copied(),
+                    colour.stroke_width(2),
+                ))
+                .map_err(err)?
+                .label(series.name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2))
+                });
+            chart
+                .draw_series(
+                    series
+                        .points
+                        .iter()
+                        .map(|&p| Circle::new(p, 4, colour.filled())),
+                )
+                .map_err(err)?;
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, 16))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(log_x: bool) -> Chart {
+        Chart {
+            title: "test".into(),
+            x_label: "block (points)".into(),
+            y_label: "seconds".into(),
+            log_x,
+            series: vec![Series {
+                name: "median".into(),
+                points: vec![(100.0, 3.0), (1000.0, 1.0), (250000.0, 2.0)],
+            }],
+            markers: vec![Marker {
+                x: 1200.0,
+                label: "L1d".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn charts_render_as_png_and_svg() {
+        for log_x in [true, false] {
+            let png = sample(log_x).png().unwrap();
+            assert_eq!(&png[1..4], b"PNG");
+            let svg = sample(log_x).svg().unwrap();
+            assert!(svg.contains("<svg") && svg.contains("L1d") && svg.contains("median"));
+        }
+    }
+}

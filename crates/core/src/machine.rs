@@ -1,0 +1,134 @@
+//! What this machine's caches are, read from the system where it says.
+
+/// One CPU cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cache {
+    pub level: u8,
+    /// `Data`, `Instruction` or `Unified`.
+    pub kind: String,
+    pub bytes: u64,
+}
+
+impl Cache {
+    /// `L1d`, `L2`, `L3`: the usual short name.
+    pub fn name(&self) -> String {
+        match self.kind.as_str() {
+            "Data" => format!("L{}d", self.level),
+            "Instruction" => format!("L{}i", self.level),
+            _ => format!("L{}", self.level),
+        }
+    }
+}
+
+/// The data and unified caches one core sees, smallest first; empty where
+/// the system does not say (then charts show no cache lines).
+pub fn data_caches() -> Vec<Cache> {
+    let mut caches = linux_caches().unwrap_or_else(macos_caches);
+    caches.retain(|c| c.kind != "Instruction");
+    caches.sort_by_key(|c| (c.level, c.bytes));
+    caches.dedup();
+    caches
+}
+
+fn linux_caches() -> Option<Vec<Cache>> {
+    let base = std::path::Path::new("/sys/devices/system/cpu/cpu0/cache");
+    let mut caches = Vec::new();
+    for entry in std::fs::read_dir(base).ok()?.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with("index") {
+            continue;
+        }
+        let read = |name: &str| std::fs::read_to_string(entry.path().join(name)).ok();
+        let (Some(level), Some(kind), Some(size)) = (read("level"), read("type"), read("size"))
+        else {
+            continue;
+        };
+        let (Ok(level), Some(bytes)) = (level.trim().parse(), parse_size(size.trim())) else {
+            continue;
+        };
+        caches.push(Cache {
+            level,
+            kind: kind.trim().to_string(),
+            bytes,
+        });
+    }
+    (!caches.is_empty()).then_some(caches)
+}
+
+fn macos_caches() -> Vec<Cache> {
+    let sysctl = |key: &str| -> Option<u64> {
+        let out = std::process::Command::new("sysctl")
+            .args(["-n", key])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    };
+    [
+        (1, "Data", "hw.l1dcachesize"),
+        (2, "Unified", "hw.l2cachesize"),
+        (3, "Unified", "hw.l3cachesize"),
+    ]
+    .into_iter()
+    .filter_map(|(level, kind, key)| {
+        sysctl(key).filter(|&b| b > 0).map(|bytes| Cache {
+            level,
+            kind: kind.to_string(),
+            bytes,
+        })
+    })
+    .collect()
+}
+
+/// `48K`, `1024K`, `32M` as the kernel writes them.
+fn parse_size(text: &str) -> Option<u64> {
+    let (digits, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: u64 = digits.parse().ok()?;
+    match unit {
+        "" => Some(n),
+        "K" => Some(n << 10),
+        "M" => Some(n << 20),
+        "G" => Some(n << 30),
+        _ => None,
+    }
+}
+
+/// Bytes as `48 KiB`, `1.0 MiB`, `32 MiB`.
+pub fn bytes_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        let mib = bytes as f64 / (1u64 << 20) as f64;
+        if mib >= 10.0 {
+            format!("{mib:.0} MiB")
+        } else {
+            format!("{mib:.1} MiB")
+        }
+    } else if bytes >= 1 << 10 {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_as_the_kernel_writes_them() {
+        assert_eq!(parse_size("48K"), Some(48 << 10));
+        assert_eq!(parse_size("32M"), Some(32 << 20));
+        assert_eq!(parse_size("512"), Some(512));
+        assert_eq!(parse_size("x"), None);
+        assert_eq!(bytes_text(48 << 10), "48 KiB");
+        assert_eq!(bytes_text(1 << 20), "1.0 MiB");
+        assert_eq!(bytes_text(32 << 20), "32 MiB");
+    }
+
+    #[test]
+    fn caches_are_data_caches_smallest_first() {
+        let caches = data_caches();
+        assert!(caches.iter().all(|c| c.kind != "Instruction"));
+        assert!(caches.windows(2).all(|w| w[0].level <= w[1].level));
+    }
+}

@@ -1,0 +1,20 @@
+//! numpy_vector_2's blocks must not change the answer, whatever their size:
+//! one point, a part of a vector, several vectors, more than the grid.
+
+use std::path::Path;
+
+use mandel_core::selfcheck::check_kernel;
+use step03::{active, ACTIVE, STEP};
+
+#[test]
+fn every_block_size_gives_the_oracles_answer() {
+    let pictures = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for block in [1, 5, 8, 100, 1000, 1_000_000] {
+        let result = check_kernel(&STEP, ACTIVE, pictures, &|p| {
+            active::calculate_z_blocks(&p.re, &p.im, p.maxiter, block)
+        });
+        if let Err(sentence) = result {
+            panic!("with --block {block}: {sentence}");
+        }
+    }
+}

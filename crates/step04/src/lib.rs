@@ -1,0 +1,56 @@
+//! Step 04, numexpr-style fused: one pass over cache-sized blocks with the
+//! whole expression and the iteration loop in registers. Also the numexpr
+//! idea itself: a formula compiled once and evaluated block by block
+//! ([`expr`]).
+
+use mandel_core::peak::FUSED;
+use mandel_core::{Step, Tolerance, Variant};
+
+pub mod expr;
+
+// A stub leaves its arguments and helpers unused until the attendee fills
+// it in.
+#[allow(unused_variables, dead_code)]
+#[path = "../../../exercises/step04/calculate_z.rs"]
+pub mod exercise;
+#[path = "../../../solutions/step04/calculate_z.rs"]
+pub mod solution;
+
+/// The module `ACTIVE` names: its functions are what the binary and the
+/// self-check run.
+#[cfg(not(feature = "solution"))]
+pub use exercise as active;
+#[cfg(feature = "solution")]
+pub use solution as active;
+
+/// How far a fused multiply-add may move the answer: one rounding fewer in
+/// `2*zr*zi + qi` changes the escape iteration of a few points on the set's
+/// chaotic boundary (the workshop measured 203 in 4 million and 2 in a
+/// million; see the chapter). Without FMA in the build the arithmetic is
+/// the tutorial's and the answer exact.
+pub const FMA_TOLERANCE: Tolerance = Tolerance::Fraction(2e-4);
+
+pub const STEP: Step = Step {
+    number: 4,
+    name: "numexpr-style fused",
+    technique: "4 interleaved wide vectors in registers, early exit",
+    tutorial: "numpy_vector_numexpr",
+    file: "calculate_z.rs",
+    function: "calculate_z",
+    tolerance: if FUSED {
+        FMA_TOLERANCE
+    } else {
+        Tolerance::Exact
+    },
+    exercise: |p| exercise::calculate_z(&p.re, &p.im, p.maxiter),
+    solution: |p| solution::calculate_z(&p.re, &p.im, p.maxiter),
+    chapter: include_str!("../../../docs/src/step04-fused.md"),
+};
+
+/// What `cargo run -p step04` and `cargo test -p step04` use: the exercise,
+/// or the reference solution with `--features solution`.
+pub const ACTIVE: Variant = if cfg!(feature = "solution") {
+    Variant::Solution
+} else {
+    Variant::Exercise
+};

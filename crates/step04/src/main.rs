@@ -1,0 +1,56 @@
+use std::process::ExitCode;
+
+use mandel_core::error::{positive, UserError};
+use mandel_core::run::{self, CommonArgs, Reference};
+use mandel_core::{Problem, Tolerance};
+use step04::expr::Formula;
+use step04::{active, ACTIVE, STEP};
+
+#[derive(clap::Args)]
+struct Args {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Points per block (default: the kernel's own, 4096).
+    #[arg(long, value_name = "POINTS", value_parser = positive::<usize>)]
+    block: Option<usize>,
+    /// Iterate this formula instead, compiled once and evaluated block by
+    /// block as numexpr does, e.g. "z*z + c" or "z*z*z + c".
+    #[arg(long, value_name = "FORMULA")]
+    expr: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let args: Args = match run::parse(&STEP, ACTIVE) {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
+    let block = args.block.unwrap_or(step04::solution::BLOCK);
+    let Some(text) = &args.expr else {
+        return run::run(&STEP, ACTIVE, &args.common, |p| {
+            active::calculate_z_blocks(&p.re, &p.im, p.maxiter, block)
+        });
+    };
+    let formula = match Formula::compile(text) {
+        Ok(formula) => formula,
+        Err(why) => return UserError::new(why).report(),
+    };
+    println!(
+        "Formula {}: compiled once, evaluated over blocks of {block} points",
+        formula.text()
+    );
+    // The oracle knows only the tutorial's formula; any other is checked
+    // against the same formula worked one point at a time.
+    let one_at_a_time = |p: &Problem| formula.calculate_z_scalar(&p.re, &p.im, p.maxiter);
+    let reference = (!formula.is_tutorials()).then(|| Reference {
+        name: format!("'{}' one point at a time", formula.text()),
+        tolerance: Tolerance::Exact,
+        answer: &one_at_a_time,
+    });
+    run::run_against(
+        &STEP,
+        ACTIVE,
+        &args.common,
+        |p| formula.calculate_z(&p.re, &p.im, p.maxiter, block),
+        reference,
+    )
+}
