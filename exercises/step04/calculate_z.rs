@@ -32,7 +32,7 @@ pub const INTERLEAVE: usize = if cfg!(target_feature = "avx512f") {
 };
 
 /// Points per block: the output of a block stays in cache while written.
-pub const BLOCK: usize = 4096;
+pub const BLOCK: usize = 256;
 
 /// Blocks of [`BLOCK`] points, each fused.
 pub fn calculate_z(re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {

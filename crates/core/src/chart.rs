@@ -110,8 +110,7 @@ impl Chart {
         let xs = self
             .series
             .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.0))
-            .chain(self.markers.iter().map(|m| m.x));
+            .flat_map(|s| s.points.iter().map(|p| p.0));
         let (mut x_lo, mut x_hi) =
             xs.fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
         if x_lo > x_hi {
@@ -158,13 +157,16 @@ impl Chart {
         chart
             .configure_mesh()
             .x_desc(&self.x_label)
+            .x_label_formatter(&|x| compact(*x))
             .y_desc(&self.y_label)
             .label_style((FONT, 16))
             .axis_desc_style((FONT, 18))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(err)?;
-        for marker in &self.markers {
+        let (x_lo, x_hi) = (chart.x_range().start, chart.x_range().end);
+        let visible = self.markers.iter().filter(|m| m.x >= x_lo && m.x <= x_hi);
+        for marker in visible {
             let grey = RGBColor(150, 150, 150);
             chart
                 .draw_series(LineSeries::new(
@@ -206,16 +208,37 @@ impl Chart {
             .label_font((FONT, 16))
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
+            .position(SeriesLabelPosition::LowerRight)
             .draw()
             .map_err(err)?;
         Ok(())
     }
 }
 
+/// Axis numbers without noise: `100`, `2.5`, `20k`, `1.5M`.
+fn compact(x: f64) -> String {
+    let (value, unit) = match x.abs() {
+        a if a >= 1e6 => (x / 1e6, "M"),
+        a if a >= 1e4 => (x / 1e3, "k"),
+        _ => (x, ""),
+    };
+    let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}{unit}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn axis_numbers_are_compact() {
+        assert_eq!(compact(100.0), "100");
+        assert_eq!(compact(2.5), "2.5");
+        assert_eq!(compact(20000.0), "20k");
+        assert_eq!(compact(1_500_000.0), "1.5M");
+        assert_eq!(compact(0.0), "0");
+    }
 
     fn sample(log_x: bool) -> Chart {
         Chart {
@@ -227,10 +250,16 @@ mod tests {
                 name: "median".into(),
                 points: vec![(100.0, 3.0), (1000.0, 1.0), (250000.0, 2.0)],
             }],
-            markers: vec![Marker {
-                x: 1200.0,
-                label: "L1d".into(),
-            }],
+            markers: vec![
+                Marker {
+                    x: 1200.0,
+                    label: "L1d".into(),
+                },
+                Marker {
+                    x: 1e9,
+                    label: "far away".into(),
+                },
+            ],
         }
     }
 
@@ -241,6 +270,10 @@ mod tests {
             assert_eq!(&png[1..4], b"PNG");
             let svg = sample(log_x).svg().unwrap();
             assert!(svg.contains("<svg") && svg.contains("L1d") && svg.contains("median"));
+            assert!(
+                !svg.contains("far away"),
+                "markers off the axis are left out"
+            );
         }
     }
 }

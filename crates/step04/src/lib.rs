@@ -33,7 +33,7 @@ pub const FMA_TOLERANCE: Tolerance = Tolerance::Fraction(2e-4);
 pub const STEP: Step = Step {
     number: 4,
     name: "numexpr-style fused",
-    technique: "4 interleaved wide vectors in registers, early exit",
+    technique: "interleaved wide vectors in registers, early exit",
     tutorial: "numpy_vector_numexpr",
     file: "calculate_z.rs",
     function: "calculate_z",

@@ -2,17 +2,19 @@
 //!
 //! With no arguments it runs every step's reference solution on the
 //! tutorial's `1000 1000`, checks each against the oracle and prints the
-//! ladder: median time, z-updates per second and speedup over step 01.
+//! ladder: median time, z-updates per second, share of this machine's peak
+//! and speedup over step 01. Its other commands are the instructor's
+//! experiments and the attendees' hints.
+
+mod ladder;
+mod sweep;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
-use mandel_core::error::{parse_args, positive};
+use mandel_core::error::parse_args;
 use mandel_core::peak;
-use mandel_core::problem::group_digits;
-use mandel_core::timing::{duration_text, median, rate, rate_text, timed};
-use mandel_core::{verify, Problem, Step, UserError, Variant};
+use mandel_core::{Step, UserError, Variant};
 
 /// Every step on the ladder, in order. A new step is one more line here.
 const LADDER: &[&Step] = &[&step01::STEP, &step02::STEP, &step03::STEP, &step04::STEP];
@@ -20,7 +22,7 @@ const LADDER: &[&Step] = &[&step01::STEP, &step02::STEP, &step03::STEP, &step04:
 #[derive(Parser)]
 #[command(
     name = "workshop",
-    about = "The Mandelbrot HPC workshop: run the whole ladder, timed and verified, or show a step's hints.",
+    about = "The Mandelbrot HPC workshop: the whole ladder timed and verified, the experiments, and hints.",
     after_help = "With no command, runs `workshop ladder 1000 1000`."
 )]
 struct Cli {
@@ -31,7 +33,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run every step's reference solution, verify it and print the speedup table.
-    Ladder(LadderArgs),
+    Ladder(ladder::Args),
+    /// The ladder on a bigger problem (default `4000 1000`), for steadier figures.
+    Bench(ladder::Args),
+    /// The cache-size experiment: step 03's time against its block size, as a table and a chart.
+    Sweep(sweep::Args),
+    /// Measure this machine's fused-multiply-add peak, on one thread and on all.
+    Peak,
     /// Print the hints for a step's exercise.
     Hint {
         /// The step: 1, 01 or step01.
@@ -39,35 +47,6 @@ enum Command {
     },
     /// List the steps.
     List,
-    /// Measure this machine's fused-multiply-add peak, on one thread and on all.
-    Peak,
-}
-
-#[derive(clap::Args)]
-struct LadderArgs {
-    /// The tutorial's width: the grid is about w/2 x w/2 points.
-    #[arg(default_value = "1000", value_parser = positive::<u64>)]
-    w: u64,
-    /// Iterations before a point counts as inside the set.
-    #[arg(default_value = "1000", value_parser = positive::<u32>)]
-    maxiter: u32,
-    /// Timed runs per step; the table shows their median.
-    #[arg(long, default_value = "5", value_parser = positive::<usize>)]
-    runs: usize,
-    /// Only these steps, e.g. `--steps 1,2`.
-    #[arg(long, value_delimiter = ',')]
-    steps: Vec<String>,
-}
-
-impl Default for LadderArgs {
-    fn default() -> Self {
-        LadderArgs {
-            w: 1000,
-            maxiter: 1000,
-            runs: 5,
-            steps: Vec::new(),
-        }
-    }
 }
 
 fn main() -> ExitCode {
@@ -75,16 +54,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return code,
     };
-    let result = match cli
-        .command
-        .unwrap_or(Command::Ladder(LadderArgs::default()))
-    {
-        Command::Ladder(args) => ladder(&args),
-        Command::Hint { step } => find_step(&step).map(|step| {
-            print_hints(step);
-            ExitCode::SUCCESS
-        }),
-        Command::Peak => {
+    let result = match cli.command {
+        None => ladder::run(&ladder::Args::default(), (1000, 1000)),
+        Some(Command::Ladder(args)) => ladder::run(&args, (1000, 1000)),
+        Some(Command::Bench(args)) => ladder::run(&args, (4000, 1000)),
+        Some(Command::Sweep(args)) => sweep::run(&args),
+        Some(Command::Peak) => {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             println!("One thread:  {}", peak::probe(1).describe());
             if threads > 1 {
@@ -92,7 +67,11 @@ fn main() -> ExitCode {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::List => {
+        Some(Command::Hint { step }) => find_step(&step).map(|step| {
+            print_hints(step);
+            ExitCode::SUCCESS
+        }),
+        Some(Command::List) => {
             for step in LADDER {
                 println!(
                     "{}  {:<22} {}  ({})",
@@ -138,98 +117,4 @@ fn print_hints(step: &Step) {
         "{}",
         step.hints().unwrap_or("This chapter has no hints yet.")
     );
-}
-
-/// One row of the table.
-struct Row {
-    step: &'static Step,
-    median: std::time::Duration,
-    verdict: String,
-    passes: bool,
-}
-
-fn ladder(args: &LadderArgs) -> Result<ExitCode, UserError> {
-    let steps: Vec<&Step> = if args.steps.is_empty() {
-        LADDER.to_vec()
-    } else {
-        args.steps
-            .iter()
-            .map(|s| find_step(s))
-            .collect::<Result<_, _>>()?
-    };
-    let problem = Problem::new(args.w, args.maxiter)?;
-    let updates = problem.z_updates();
-    println!(
-        "Mandelbrot ladder on `{}`: {} x {} = {} points, {} z-updates; reference solutions, median of {} runs each.",
-        problem.label(),
-        problem.rows(),
-        problem.cols(),
-        group_digits(problem.len() as u128),
-        group_digits(updates),
-        args.runs
-    );
-
-    let progress = ProgressBar::new((steps.len() * args.runs) as u64).with_style(
-        ProgressStyle::with_template("{msg:>24} [{bar:30}] {pos}/{len} runs")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    let mut rows = Vec::new();
-    for &step in &steps {
-        progress.set_message(format!("{} {}", step.id(), step.name));
-        let mut times = Vec::with_capacity(args.runs);
-        let mut first_output = None;
-        for _ in 0..args.runs {
-            let (output, took) = timed(|| (step.solution)(&problem));
-            times.push(took);
-            first_output.get_or_insert(output);
-            progress.inc(1);
-        }
-        let report = verify::compare(&problem, &first_output.unwrap_or_default());
-        let passes = report.passes(step.tolerance);
-        let verdict = match (report.is_exact(), passes) {
-            (true, _) => "exact".to_string(),
-            (false, true) => format!("{} differ (ok)", report.differing),
-            (false, false) => format!("WRONG: {} differ", report.differing),
-        };
-        rows.push(Row {
-            step,
-            median: median(&times),
-            verdict,
-            passes,
-        });
-    }
-    progress.finish_and_clear();
-
-    let baseline = rows
-        .iter()
-        .find(|r| r.step.number == 1)
-        .map(|r| r.median.as_secs_f64());
-    println!(
-        "{:<6} {:<22} {:<40} {:>10} {:>13} {:>9}  oracle",
-        "step", "name", "technique", "median", "z-updates/s", "speedup"
-    );
-    for row in &rows {
-        let speedup = baseline
-            .map(|base| format!("{:.1}x", base / row.median.as_secs_f64()))
-            .unwrap_or_else(|| "-".to_string());
-        println!(
-            "{:<6} {:<22} {:<40} {:>10} {:>13} {:>9}  {}",
-            row.step.id(),
-            row.step.name,
-            row.step.technique,
-            duration_text(row.median),
-            rate_text(rate(updates, row.median)),
-            speedup,
-            row.verdict
-        );
-    }
-    if baseline.is_none() {
-        println!("(speedup is against step 01, which this run left out)");
-    }
-    Ok(if rows.iter().all(|r| r.passes) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }

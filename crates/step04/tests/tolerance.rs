@@ -1,0 +1,75 @@
+//! Step 04's tolerance, tested in every build. Where the build has a fused
+//! multiply-add the kernel uses it and the self-check holds it to
+//! `FMA_TOLERANCE`; where it has none the kernel must be exact. And because
+//! CI machines build without FMA, a scalar model of the fused arithmetic
+//! (`f64::mul_add` rounds once, in hardware or in software) shows here that
+//! the tolerance is both needed and enough.
+
+use mandel_core::peak::FUSED;
+use mandel_core::{verify, Problem, Tolerance};
+use step04::{FMA_TOLERANCE, STEP};
+
+/// Step 04's arithmetic, one point at a time, with the one fused
+/// multiply-add it uses where the hardware has one.
+fn fused_model(problem: &Problem) -> Vec<u32> {
+    problem
+        .points
+        .iter()
+        .map(|q| {
+            let (mut re, mut im, mut re2, mut im2) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+            for iteration in 0..problem.maxiter {
+                im = (re + re).mul_add(im, q.im);
+                re = re2 - im2 + q.re;
+                re2 = re * re;
+                im2 = im * im;
+                if re2 + im2 > 4.0 {
+                    return iteration;
+                }
+            }
+            0
+        })
+        .collect()
+}
+
+#[test]
+fn the_step_declares_exact_without_fma_and_the_tolerance_with_it() {
+    let expected = if FUSED {
+        FMA_TOLERANCE
+    } else {
+        Tolerance::Exact
+    };
+    assert_eq!(STEP.tolerance, expected);
+}
+
+#[test]
+fn fused_arithmetic_moves_a_few_points_and_stays_within_the_tolerance() {
+    let mut moved = 0;
+    for (w, maxiter) in [(1000, 1000), (1000, 300), (700, 2000)] {
+        let problem = Problem::new(w, maxiter).unwrap();
+        let report = verify::compare(&problem, &fused_model(&problem));
+        assert!(
+            report.passes(FMA_TOLERANCE),
+            "`{w} {maxiter}` with fused multiply-add: {}",
+            report.summary()
+        );
+        moved += report.differing;
+    }
+    // Without this the tolerance would be untested: exact would do.
+    assert!(moved > 0, "fused arithmetic changed no point at all");
+}
+
+#[cfg(feature = "solution")]
+#[test]
+fn the_kernel_matches_the_model_of_its_own_arithmetic() {
+    // Exact against the model where the build fuses, and against the
+    // oracle (the model without fusing) where it does not.
+    let problem = Problem::new(1000, 1000).unwrap();
+    let output = step04::solution::calculate_z(&problem.re, &problem.im, problem.maxiter);
+    let reference = if FUSED {
+        fused_model(&problem)
+    } else {
+        problem.oracle().to_vec()
+    };
+    let report = verify::compare_with(&problem, &reference, &output);
+    assert!(report.is_exact(), "{}", report.summary());
+}
