@@ -51,6 +51,13 @@ pub struct Step {
     pub solution: Kernel,
     /// The book's chapter for this step (markdown); hints come from it.
     pub chapter: &'static str,
+    /// How many threads the step's default run uses, for "% of peak".
+    pub threads: fn() -> usize,
+}
+
+/// [`Step::threads`] for a step that runs on one thread.
+pub fn one_thread() -> usize {
+    1
 }
 
 impl Step {

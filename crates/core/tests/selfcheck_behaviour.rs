@@ -17,6 +17,7 @@ fn step_with(exercise: Kernel) -> Step {
         exercise,
         solution: |p| p.oracle().to_vec(),
         chapter: "## Hints\n\nnone\n",
+        threads: mandel_core::step::one_thread,
     }
 }
 

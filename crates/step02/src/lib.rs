@@ -4,7 +4,7 @@ use mandel_core::{Step, Tolerance, Variant};
 
 // A stub leaves its arguments and helpers unused until the attendee fills
 // it in.
-#[allow(unused_variables, dead_code)]
+#[allow(unused_variables, unused_imports, dead_code)]
 #[path = "../../../exercises/step02/calculate_z.rs"]
 pub mod exercise;
 #[path = "../../../solutions/step02/calculate_z.rs"]
@@ -21,6 +21,7 @@ pub const STEP: Step = Step {
     exercise: |p| exercise::calculate_z(&p.points, p.maxiter),
     solution: |p| solution::calculate_z(&p.points, p.maxiter),
     chapter: include_str!("../../../docs/src/step02-deref.md"),
+    threads: mandel_core::step::one_thread,
 };
 
 /// What `cargo run -p step02` and `cargo test -p step02` use: the exercise,

@@ -5,7 +5,7 @@ use mandel_core::{Step, Tolerance, Variant};
 
 // A stub leaves its arguments and helpers unused until the attendee fills
 // it in.
-#[allow(unused_variables, dead_code)]
+#[allow(unused_variables, unused_imports, dead_code)]
 #[path = "../../../exercises/step03/calculate_z.rs"]
 pub mod exercise;
 #[path = "../../../solutions/step03/calculate_z.rs"]
@@ -29,6 +29,7 @@ pub const STEP: Step = Step {
     exercise: |p| exercise::calculate_z(&p.re, &p.im, p.maxiter),
     solution: |p| solution::calculate_z(&p.re, &p.im, p.maxiter),
     chapter: include_str!("../../../docs/src/step03-vector.md"),
+    threads: mandel_core::step::one_thread,
 };
 
 /// What `cargo run -p step03` and `cargo test -p step03` use: the exercise,

@@ -10,7 +10,7 @@ pub mod expr;
 
 // A stub leaves its arguments and helpers unused until the attendee fills
 // it in.
-#[allow(unused_variables, dead_code)]
+#[allow(unused_variables, unused_imports, dead_code)]
 #[path = "../../../exercises/step04/calculate_z.rs"]
 pub mod exercise;
 #[path = "../../../solutions/step04/calculate_z.rs"]
@@ -45,6 +45,7 @@ pub const STEP: Step = Step {
     exercise: |p| exercise::calculate_z(&p.re, &p.im, p.maxiter),
     solution: |p| solution::calculate_z(&p.re, &p.im, p.maxiter),
     chapter: include_str!("../../../docs/src/step04-fused.md"),
+    threads: mandel_core::step::one_thread,
 };
 
 /// What `cargo run -p step04` and `cargo test -p step04` use: the exercise,

@@ -75,8 +75,13 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
             .expect("valid template")
             .progress_chars("=> "),
     );
-    progress.set_message("measuring this core's peak");
-    let peak = peak::probe(1);
+    progress.set_message("measuring this machine's peak");
+    let mut peaks: Vec<Peak> = Vec::new();
+    for threads in steps.iter().map(|s| (s.threads)()) {
+        if !peaks.iter().any(|p| p.threads == threads) {
+            peaks.push(peak::probe(threads));
+        }
+    }
     progress.inc(1);
     let mut rows = Vec::new();
     for &step in &steps {
@@ -104,7 +109,7 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
         });
     }
     progress.finish_and_clear();
-    print_table(&rows, updates, &peak);
+    print_table(&rows, updates, &peaks);
     Ok(if rows.iter().all(|r| r.passes) {
         ExitCode::SUCCESS
     } else {
@@ -112,7 +117,7 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
     })
 }
 
-fn print_table(rows: &[Row], updates: u64, peak: &Peak) {
+fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
     let baseline = rows
         .iter()
         .find(|r| r.step.number == 1)
@@ -122,6 +127,11 @@ fn print_table(rows: &[Row], updates: u64, peak: &Peak) {
         "step", "name", "technique", "median", "z-updates/s", "% peak", "speedup"
     );
     for row in rows {
+        let threads = (row.step.threads)();
+        let peak = peaks
+            .iter()
+            .find(|p| p.threads == threads)
+            .unwrap_or(&peaks[0]);
         let per_second = rate(updates, row.median);
         let speedup = baseline
             .map(|base| format!("{:.1}x", base / row.median.as_secs_f64()))
@@ -138,7 +148,19 @@ fn print_table(rows: &[Row], updates: u64, peak: &Peak) {
             row.verdict
         );
     }
-    println!("% peak: of one core's {}.", peak.describe());
+    for peak in peaks {
+        let whose = if peak.threads == 1 {
+            "one core's".to_string()
+        } else {
+            format!("{} threads'", peak.threads)
+        };
+        println!(
+            "% peak, for steps on {} thread{}: of {whose} {}.",
+            peak.threads,
+            if peak.threads == 1 { "" } else { "s" },
+            peak.describe()
+        );
+    }
     if baseline.is_none() {
         println!("(Speedup is against step 01, which this run left out.)");
     }

@@ -7,6 +7,7 @@
 //! experiments and the attendees' hints.
 
 mod ladder;
+mod scaling;
 mod sweep;
 
 use std::process::ExitCode;
@@ -17,7 +18,13 @@ use mandel_core::peak;
 use mandel_core::{Step, UserError, Variant};
 
 /// Every step on the ladder, in order. A new step is one more line here.
-const LADDER: &[&Step] = &[&step01::STEP, &step02::STEP, &step03::STEP, &step04::STEP];
+const LADDER: &[&Step] = &[
+    &step01::STEP,
+    &step02::STEP,
+    &step03::STEP,
+    &step04::STEP,
+    &step05::STEP,
+];
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +45,8 @@ enum Command {
     Bench(ladder::Args),
     /// The cache-size experiment: step 03's time against its block size, as a table and a chart.
     Sweep(sweep::Args),
+    /// Step 05's experiments: speedup against threads and chunks, tables and charts.
+    Scaling(scaling::Args),
     /// Measure this machine's fused-multiply-add peak, on one thread and on all.
     Peak,
     /// Print the hints for a step's exercise.
@@ -59,6 +68,7 @@ fn main() -> ExitCode {
         Some(Command::Ladder(args)) => ladder::run(&args, (1000, 1000)),
         Some(Command::Bench(args)) => ladder::run(&args, (4000, 1000)),
         Some(Command::Sweep(args)) => sweep::run(&args),
+        Some(Command::Scaling(args)) => scaling::run(&args),
         Some(Command::Peak) => {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             println!("One thread:  {}", peak::probe(1).describe());

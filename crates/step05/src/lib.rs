@@ -1,0 +1,105 @@
+//! Step 05, multiprocess: multiprocessing/multi.py with rayon. Chunks, load
+//! balance and scaling with cores, around step 04's fused kernel.
+
+use std::time::{Duration, Instant};
+
+use mandel_core::peak::FUSED;
+use mandel_core::{Step, Tolerance, Variant};
+use rayon::prelude::*;
+
+// A stub leaves its arguments and helpers unused until the attendee fills
+// it in.
+#[allow(unused_variables, unused_imports, dead_code)]
+#[path = "../../../exercises/step05/calculate_z.rs"]
+pub mod exercise;
+#[path = "../../../solutions/step05/calculate_z.rs"]
+pub mod solution;
+
+/// The module `ACTIVE` names: its functions are what the binary and the
+/// self-check run.
+#[cfg(not(feature = "solution"))]
+pub use exercise as active;
+#[cfg(feature = "solution")]
+pub use solution as active;
+
+pub const STEP: Step = Step {
+    number: 5,
+    name: "multiprocess",
+    technique: "rayon over many chunks, work stealing",
+    tutorial: "multiprocessing/multi.py",
+    file: "calculate_z.rs",
+    function: "calculate_z",
+    // Step 04's kernel inside every chunk: its arithmetic, its tolerance.
+    tolerance: if FUSED {
+        Tolerance::Fraction(2e-4)
+    } else {
+        Tolerance::Exact
+    },
+    exercise: |p| exercise::calculate_z(&p.re, &p.im, p.maxiter),
+    solution: |p| solution::calculate_z(&p.re, &p.im, p.maxiter),
+    chapter: include_str!("../../../docs/src/step05-multi.md"),
+    threads: rayon::current_num_threads,
+};
+
+/// What `cargo run -p step05` and `cargo test -p step05` use: the exercise,
+/// or the reference solution with `--features solution`.
+pub const ACTIVE: Variant = if cfg!(feature = "solution") {
+    Variant::Solution
+} else {
+    Variant::Exercise
+};
+
+/// How long one chunk took, and on which of rayon's threads.
+#[derive(Debug, Clone)]
+pub struct ChunkTime {
+    pub points: usize,
+    pub thread: usize,
+    pub took: Duration,
+}
+
+/// The solution's chunked run, timing every chunk: what explains a poor
+/// speedup is how unevenly the chunks' work falls on the threads.
+pub fn timed_chunks(
+    re: &[f64],
+    im: &[f64],
+    maxiter: u32,
+    chunks: usize,
+) -> (Vec<u32>, Vec<ChunkTime>) {
+    let results: Vec<(Vec<u32>, ChunkTime)> = solution::chunk_ranges(re.len(), chunks)
+        .into_par_iter()
+        .map(|range| {
+            let start = Instant::now();
+            let output = solution::calculate_z_blocks(
+                &re[range.clone()],
+                &im[range.clone()],
+                maxiter,
+                solution::BLOCK,
+            );
+            let time = ChunkTime {
+                points: range.len(),
+                thread: rayon::current_thread_index().unwrap_or(0),
+                took: start.elapsed(),
+            };
+            (output, time)
+        })
+        .collect();
+    let times = results.iter().map(|(_, t)| t.clone()).collect();
+    let output = results.into_iter().flat_map(|(o, _)| o).collect();
+    (output, times)
+}
+
+/// Runs `f` on a rayon pool of `threads` threads (or the global pool, which
+/// follows `RAYON_NUM_THREADS`, when `None`).
+pub fn with_threads<R: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> R + Send,
+) -> Result<R, String> {
+    match threads {
+        None => Ok(f()),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map(|pool| pool.install(f))
+            .map_err(|e| format!("cannot start {n} threads: {e}")),
+    }
+}

@@ -1,0 +1,53 @@
+use std::process::ExitCode;
+
+use mandel_core::error::{positive, UserError};
+use mandel_core::problem::{axes, check_fits_in_memory, group_digits};
+use mandel_core::run::{self, CommonArgs};
+use step05::{active, with_threads, ACTIVE, STEP};
+
+#[derive(clap::Args)]
+struct Args {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Threads to run on (default: rayon's, which follows RAYON_NUM_THREADS,
+    /// else one per CPU).
+    #[arg(long, value_parser = positive::<usize>)]
+    threads: Option<usize>,
+    /// Cut the points into this many chunks (default: the file's
+    /// CHUNKS_PER_THREAD per thread).
+    #[arg(long, value_parser = positive::<usize>)]
+    chunks: Option<usize>,
+}
+
+fn main() -> ExitCode {
+    let args: Args = match run::parse(&STEP, ACTIVE) {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
+    if let Some(chunks) = args.chunks {
+        // Checked before any work: the grid's size follows from w alone.
+        if let Err(mistake) = check_fits_in_memory(args.common.w) {
+            return mistake.report();
+        }
+        let (xs, ys) = axes(args.common.w);
+        let points = xs.len() * ys.len();
+        if chunks > points {
+            return UserError::new(format!(
+                "--chunks {chunks} is more chunks than the {} points of w = {}",
+                group_digits(points as u128),
+                args.common.w
+            ))
+            .report();
+        }
+    }
+    let threads = args.threads;
+    let chunks = args.chunks;
+    let result = with_threads(threads, || {
+        println!("Running on {} threads", rayon::current_num_threads());
+        run::run(&STEP, ACTIVE, &args.common, |p| match chunks {
+            Some(n) => active::calculate_z_chunks(&p.re, &p.im, p.maxiter, n),
+            None => active::calculate_z(&p.re, &p.im, p.maxiter),
+        })
+    });
+    result.unwrap_or_else(|why| UserError::new(why).report())
+}

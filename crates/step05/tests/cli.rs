@@ -1,0 +1,47 @@
+//! step05's own flags: bad values get one line and status 2.
+
+use std::process::Command;
+
+fn step05(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_step05"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn bad_thread_and_chunk_counts_are_refused() {
+    for (args, expect) in [
+        (&["100", "30", "--threads", "0"][..], "must be at least 1"),
+        (&["100", "30", "--chunks", "0"], "must be at least 1"),
+        (
+            &["100", "30", "--chunks", "2501"],
+            "more chunks than the 2,500 points",
+        ),
+        (
+            &["100", "30", "--threads", "many"],
+            "must be a positive whole number",
+        ),
+    ] {
+        let out = step05(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(expect), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn threads_and_chunks_are_obeyed() {
+    let out = step05(&["100", "30", "--threads", "2", "--chunks", "2500"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Running on 2 threads"), "{text}");
+    if step05::ACTIVE == mandel_core::Variant::Solution {
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(
+            text.contains("Total sum of elements (for validation): 6502"),
+            "{text}"
+        );
+    }
+}

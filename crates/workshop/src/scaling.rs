@@ -1,0 +1,224 @@
+//! Step 05's experiments: speedup against thread count and against chunk
+//! count, with the per-chunk times that explain the imbalance of a few big
+//! chunks.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use mandel_core::chart::{Chart, Series};
+use mandel_core::error::positive;
+use mandel_core::output::OutputFile;
+use mandel_core::peak;
+use mandel_core::problem::group_digits;
+use mandel_core::timing::{duration_text, median, rate, rate_text, timed};
+use mandel_core::{verify, Problem, UserError};
+use step05::{solution, timed_chunks, with_threads, ChunkTime};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The tutorial's width: the grid is about w/2 x w/2 points.
+    #[arg(default_value = "4000", value_parser = positive::<u64>)]
+    w: u64,
+    /// Iterations before a point counts as inside the set.
+    #[arg(default_value = "1000", value_parser = positive::<u32>)]
+    maxiter: u32,
+    /// Timed runs per configuration; the tables show their median.
+    #[arg(long, default_value = "3", value_parser = positive::<usize>)]
+    runs: usize,
+    /// The most threads to try (default: one per CPU).
+    #[arg(long, value_parser = positive::<usize>)]
+    max_threads: Option<usize>,
+    /// Chunk counts to try, on all threads.
+    #[arg(long, value_delimiter = ',', default_values_t = [1usize, 2, 3, 4, 8, 16, 64, 256, 1024, 4096], value_parser = positive::<usize>)]
+    chunks: Vec<usize>,
+    /// Folder for the charts: scaling-threads and scaling-chunks, as PNG and SVG.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+}
+
+pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+    let files = [
+        "scaling-threads.png",
+        "scaling-threads.svg",
+        "scaling-chunks.png",
+        "scaling-chunks.svg",
+    ]
+    .map(|name| OutputFile::create(&args.out.join(name)));
+    let [threads_png, threads_svg, chunks_png, chunks_svg] = files;
+    let (threads_png, threads_svg, chunks_png, chunks_svg) =
+        (threads_png?, threads_svg?, chunks_png?, chunks_svg?);
+    let max_threads = args
+        .max_threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let problem = Problem::new(args.w, args.maxiter)?;
+    if let Some(&too_many) = args.chunks.iter().find(|&&c| c > problem.len()) {
+        return Err(UserError::new(format!(
+            "--chunks {too_many} is more chunks than the {} points of `{}`",
+            group_digits(problem.len() as u128),
+            problem.label()
+        )));
+    }
+    let updates = problem.z_updates();
+    println!(
+        "Scaling: step 05 on `{}` ({} points, {} z-updates), median of {} runs.",
+        problem.label(),
+        group_digits(problem.len() as u128),
+        group_digits(updates),
+        args.runs
+    );
+
+    // Speedup against threads, each with the solution's default chunks.
+    println!(
+        "\nThreads ({} chunks per thread):",
+        solution::CHUNKS_PER_THREAD
+    );
+    println!(
+        "{:>7} {:>9} {:>12} {:>8} {:>8}  oracle",
+        "threads", "median", "z-updates/s", "speedup", "% peak"
+    );
+    let mut by_threads = Vec::new();
+    for threads in 1..=max_threads {
+        let peak = peak::probe(threads);
+        let (median, exact) = with_threads(Some(threads), || {
+            measure(&problem, args.runs, || {
+                solution::calculate_z(&problem.re, &problem.im, problem.maxiter)
+            })
+        })
+        .map_err(UserError::new)?;
+        let one = by_threads
+            .first()
+            .map_or(median, |&(_, m): &(usize, Duration)| m);
+        let per_second = rate(updates, median);
+        println!(
+            "{threads:>7} {:>9} {:>12} {:>7.2}x {:>7.1}%  {}",
+            duration_text(median),
+            rate_text(per_second),
+            one.as_secs_f64() / median.as_secs_f64(),
+            peak.percent(per_second),
+            if exact { "ok" } else { "WRONG" }
+        );
+        by_threads.push((threads, median));
+    }
+    let one_thread = by_threads[0].1.as_secs_f64();
+
+    // Speedup against chunks, on all threads, with the chunks' own times.
+    println!("\nChunks (on {max_threads} threads):");
+    println!(
+        "{:>6} {:>9} {:>8} {:>28} {:>22}  oracle",
+        "chunks", "median", "speedup", "chunk time min / med / max", "thread busy max/mean"
+    );
+    let mut by_chunks = Vec::new();
+    for &chunks in &args.chunks {
+        let mut runs = Vec::new();
+        for _ in 0..args.runs {
+            let ((output, times), took) = with_threads(Some(max_threads), || {
+                timed(|| timed_chunks(&problem.re, &problem.im, problem.maxiter, chunks))
+            })
+            .map_err(UserError::new)?;
+            runs.push((took, output, times));
+        }
+        runs.sort_by_key(|r| r.0);
+        let (took, output, times) = &runs[(runs.len() - 1) / 2];
+        let exact = verify::compare(&problem, output).passes(step05::STEP.tolerance);
+        let (min, mid, max) = spread(times);
+        println!(
+            "{chunks:>6} {:>9} {:>7.2}x {:>28} {:>21.2}x  {}",
+            duration_text(*took),
+            one_thread / took.as_secs_f64(),
+            format!(
+                "{} / {} / {}",
+                duration_text(min),
+                duration_text(mid),
+                duration_text(max)
+            ),
+            imbalance(times, max_threads),
+            if exact { "ok" } else { "WRONG" }
+        );
+        by_chunks.push((chunks, *took));
+    }
+
+    let threads_chart = Chart {
+        title: format!("Step 05 speedup against threads, `{}`", problem.label()),
+        x_label: "threads".to_string(),
+        y_label: "speedup over 1 thread".to_string(),
+        log_x: false,
+        series: vec![
+            Series {
+                name: "measured".to_string(),
+                points: by_threads
+                    .iter()
+                    .map(|&(t, m)| (t as f64, one_thread / m.as_secs_f64()))
+                    .collect(),
+            },
+            Series {
+                name: "ideal".to_string(),
+                points: by_threads
+                    .iter()
+                    .map(|&(t, _)| (t as f64, t as f64))
+                    .collect(),
+            },
+        ],
+        markers: Vec::new(),
+    };
+    let chunks_chart = Chart {
+        title: format!(
+            "Step 05 speedup against chunks on {max_threads} threads, `{}`",
+            problem.label()
+        ),
+        x_label: "chunks (log scale)".to_string(),
+        y_label: "speedup over 1 thread".to_string(),
+        log_x: true,
+        series: vec![Series {
+            name: format!("{max_threads} threads"),
+            points: by_chunks
+                .iter()
+                .map(|&(c, m)| (c as f64, one_thread / m.as_secs_f64()))
+                .collect(),
+        }],
+        markers: Vec::new(),
+    };
+    println!();
+    for path in threads_chart
+        .write(Some(threads_png), Some(threads_svg))?
+        .into_iter()
+        .chain(chunks_chart.write(Some(chunks_png), Some(chunks_svg))?)
+    {
+        println!("Wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The median of `runs` timings of `f`, and whether its answer is right.
+fn measure(problem: &Problem, runs: usize, f: impl Fn() -> Vec<u32>) -> (Duration, bool) {
+    let mut times = Vec::with_capacity(runs);
+    let mut right = true;
+    for run in 0..runs {
+        let (output, took) = timed(&f);
+        if run == 0 {
+            right = verify::compare(problem, &output).passes(step05::STEP.tolerance);
+        }
+        times.push(took);
+    }
+    (median(&times), right)
+}
+
+/// The fastest, median and slowest chunk.
+fn spread(times: &[ChunkTime]) -> (Duration, Duration, Duration) {
+    let mut took: Vec<Duration> = times.iter().map(|t| t.took).collect();
+    took.sort();
+    (took[0], median(&took), took[took.len() - 1])
+}
+
+/// The busiest thread's total chunk time over the mean: 1.00x is a perfect
+/// balance; 2.00x on two threads means one thread did everything.
+fn imbalance(times: &[ChunkTime], threads: usize) -> f64 {
+    let threads = threads.max(1);
+    let mut busy = vec![Duration::ZERO; threads];
+    for t in times {
+        busy[t.thread % threads] += t.took;
+    }
+    let total: Duration = busy.iter().sum();
+    let max = busy.iter().max().copied().unwrap_or_default();
+    max.as_secs_f64() / (total.as_secs_f64() / busy.len() as f64).max(1e-12)
+}
