@@ -77,8 +77,7 @@ pub fn explain_panic(step: &Step, variant: Variant, panic: &Panic) -> String {
         .unwrap_or_default();
     if panic.is_stub() {
         format!(
-            "{file} is still a stub: write `{}` there in place of the todo!(){on_line}, then run this again; `{}` shows the hints.",
-            step.function,
+            "{file} is still a stub: write your code in place of the todo!(){on_line}, then run this again; `{}` shows the hints.",
             step.hint_command()
         )
     } else {
