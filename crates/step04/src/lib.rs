@@ -23,12 +23,9 @@ pub use exercise as active;
 #[cfg(feature = "solution")]
 pub use solution as active;
 
-/// How far a fused multiply-add may move the answer: one rounding fewer in
-/// `2*zr*zi + qi` changes the escape iteration of a few points on the set's
-/// chaotic boundary (the workshop measured 203 in 4 million and 2 in a
-/// million; see the chapter). Without FMA in the build the arithmetic is
-/// the tutorial's and the answer exact.
-pub const FMA_TOLERANCE: Tolerance = Tolerance::Fraction(2e-4);
+/// How far fused multiply-add may move the answer (see the chapter).
+/// Without FMA in the build the arithmetic is the tutorial's and exact.
+pub use mandel_core::verify::FMA_TOLERANCE;
 
 pub const STEP: Step = Step {
     number: 4,

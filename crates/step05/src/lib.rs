@@ -31,7 +31,7 @@ pub const STEP: Step = Step {
     function: "calculate_z",
     // Step 04's kernel inside every chunk: its arithmetic, its tolerance.
     tolerance: if FUSED {
-        Tolerance::Fraction(2e-4)
+        mandel_core::verify::FMA_TOLERANCE
     } else {
         Tolerance::Exact
     },
