@@ -45,3 +45,14 @@ fn threads_and_chunks_are_obeyed() {
         );
     }
 }
+
+#[test]
+fn the_thread_count_follows_rayon_num_threads() {
+    let out = Command::new(env!("CARGO_BIN_EXE_step05"))
+        .args(["100", "30"])
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Running on 1 thread\n"), "{text}");
+}

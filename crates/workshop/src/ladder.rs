@@ -13,7 +13,9 @@ use mandel_core::{verify, Problem, Step, UserError};
 
 use crate::{find_step, LADDER};
 
-#[derive(clap::Args)]
+/// With no fields given (as `workshop` alone runs it): the problem the
+/// command names, 5 runs, every step.
+#[derive(clap::Args, Default)]
 pub struct Args {
     /// The tutorial's width: the grid is about w/2 x w/2 points.
     #[arg(value_parser = positive::<u64>)]
@@ -21,24 +23,12 @@ pub struct Args {
     /// Iterations before a point counts as inside the set.
     #[arg(value_parser = positive::<u32>)]
     maxiter: Option<u32>,
-    /// Timed runs per step; the table shows their median.
-    #[arg(long, default_value = "5", value_parser = positive::<usize>)]
-    runs: usize,
+    /// Timed runs per step; the table shows their median [default: 5].
+    #[arg(long, value_parser = positive::<usize>)]
+    runs: Option<usize>,
     /// Only these steps, e.g. `--steps 1,2`.
     #[arg(long, value_delimiter = ',')]
     steps: Vec<String>,
-}
-
-impl Default for Args {
-    /// What `workshop` with no command runs.
-    fn default() -> Self {
-        Args {
-            w: None,
-            maxiter: None,
-            runs: 5,
-            steps: Vec::new(),
-        }
-    }
 }
 
 /// One row of the table.
@@ -50,7 +40,7 @@ struct Row {
 }
 
 pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError> {
-    let runs = args.runs;
+    let runs = args.runs.unwrap_or(5);
     let steps: Vec<&Step> = if args.steps.is_empty() {
         LADDER.to_vec()
     } else {

@@ -38,16 +38,11 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, UserError> {
-    let files = [
-        "scaling-threads.png",
-        "scaling-threads.svg",
-        "scaling-chunks.png",
-        "scaling-chunks.svg",
-    ]
-    .map(|name| OutputFile::create(&args.out.join(name)));
-    let [threads_png, threads_svg, chunks_png, chunks_svg] = files;
-    let (threads_png, threads_svg, chunks_png, chunks_svg) =
-        (threads_png?, threads_svg?, chunks_png?, chunks_svg?);
+    let claim = |name: &str| OutputFile::create(&args.out.join(name));
+    let threads_png = claim("scaling-threads.png")?;
+    let threads_svg = claim("scaling-threads.svg")?;
+    let chunks_png = claim("scaling-chunks.png")?;
+    let chunks_svg = claim("scaling-chunks.svg")?;
     let max_threads = args
         .max_threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
