@@ -53,6 +53,7 @@ where
     I: IntoIterator<Item = A>,
     A: Into<std::ffi::OsString> + Clone,
 {
+    die_quietly_on_closed_pipe();
     let reported = |err: clap::Error| {
         if err.use_stderr() {
             UserError::new(one_line(&err.render().to_string())).report()
@@ -64,6 +65,19 @@ where
     };
     let matches = command.try_get_matches_from(args).map_err(reported)?;
     T::from_arg_matches(&matches).map_err(reported)
+}
+
+/// `workshop | head` closes the pipe early. Rust ignores SIGPIPE, so the
+/// next print would panic; restoring the default makes the program end
+/// quietly there, as every Unix tool does. Every binary parses its
+/// arguments through here, so this is the one place for it.
+fn die_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default has no
+    // preconditions; it runs before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// Folds clap's report to one line: the message without the usage block.

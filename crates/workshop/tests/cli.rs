@@ -139,3 +139,21 @@ fn user_mistakes_get_one_line_and_status_2() {
         assert!(stderr.contains(expect), "{args:?}: {stderr}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_program_quietly() {
+    use std::process::Stdio;
+    // As `workshop | head -1`: the reader goes away before the table.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_workshop"))
+        .args(["ladder", "100", "30", "--runs", "1"])
+        .env_remove("RUST_BACKTRACE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
