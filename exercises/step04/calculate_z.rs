@@ -24,9 +24,12 @@ pub const LANES: usize = 8;
 /// the arithmetic, few enough that their state stays in registers. With
 /// AVX-512 an `f64x8` is one of 32 registers; elsewhere it takes two AVX or
 /// four SSE/NEON registers of 16 (32 on Arm), so fewer fit. (Measured on
-/// the workshop's machine: 5 was best with AVX-512, 2 with SSE2.)
+/// the workshop's machine: 8 was best with AVX-512, 3 with AVX2, 2 with
+/// SSE2.)
 pub const INTERLEAVE: usize = if cfg!(target_feature = "avx512f") {
-    5
+    8
+} else if cfg!(target_feature = "avx") {
+    3
 } else {
     2
 };
