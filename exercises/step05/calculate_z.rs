@@ -90,11 +90,28 @@ pub fn chunk_ranges(len: usize, chunks: usize) -> Vec<Range<usize>> {
 
 /// The fused kernel over `block` points at a time.
 pub fn calculate_z_blocks(re: &[f64], im: &[f64], maxiter: u32, block: usize) -> Vec<u32> {
-    let mut output = Vec::with_capacity(re.len());
-    for (re, im) in re.chunks(block.max(1)).zip(im.chunks(block.max(1))) {
-        output.extend(fused(re, im, maxiter));
-    }
+    let mut output = vec![0; re.len()];
+    calculate_z_blocks_into(re, im, maxiter, block, &mut output);
     output
+}
+
+/// [`calculate_z_blocks`], written into `output`, one value per point:
+/// for callers that already hold the memory for the answer.
+pub fn calculate_z_blocks_into(
+    re: &[f64],
+    im: &[f64],
+    maxiter: u32,
+    block: usize,
+    output: &mut [u32],
+) {
+    let block = block.max(1);
+    for ((re, im), out) in re
+        .chunks(block)
+        .zip(im.chunks(block))
+        .zip(output.chunks_mut(block))
+    {
+        fused(re, im, maxiter, out);
+    }
 }
 
 /// Iterations between exit tests: short at first, when most points escape,
@@ -107,9 +124,8 @@ const LONGEST_STRETCH: u32 = 48;
 const PADDING: f64 = 4.0;
 
 /// One block, [`INTERLEAVE`] vectors at a time, everything in registers.
-fn fused(re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {
+fn fused(re: &[f64], im: &[f64], maxiter: u32, output: &mut [u32]) {
     const GROUP: usize = LANES * INTERLEAVE;
-    let mut output = vec![0; re.len()];
     for ((re, im), out) in re
         .chunks(GROUP)
         .zip(im.chunks(GROUP))
@@ -125,7 +141,6 @@ fn fused(re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {
             *slot = n as u32;
         }
     }
-    output
 }
 
 /// Up to `GROUP` values as `INTERLEAVE` vectors, padded with `padding`.

@@ -50,13 +50,31 @@ pub fn calculate_z(re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {
 }
 
 /// Every point, cut into `chunks` contiguous chunks that rayon computes in
-/// parallel; the results are joined in order.
+/// parallel. Threads share memory, so each chunk writes its own part of
+/// the answer: nothing to send back, nothing to join or copy.
 pub fn calculate_z_chunks(re: &[f64], im: &[f64], maxiter: u32, chunks: usize) -> Vec<u32> {
-    chunk_ranges(re.len(), chunks)
+    let mut output = vec![0; re.len()];
+    chunk_parts(&mut output, chunks)
         .into_par_iter()
-        .map(|range| calculate_z_blocks(&re[range.clone()], &im[range], maxiter, BLOCK))
-        .collect::<Vec<Vec<u32>>>()
-        .concat()
+        .for_each(|(range, part)| {
+            calculate_z_blocks_into(&re[range.clone()], &im[range], maxiter, BLOCK, part)
+        });
+    output
+}
+
+/// `output` cut as [`chunk_ranges`] cuts the points: each range with the
+/// part of `output` it fills. Disjoint `&mut` parts are what let threads
+/// write into one answer at once.
+pub fn chunk_parts(output: &mut [u32], chunks: usize) -> Vec<(Range<usize>, &mut [u32])> {
+    let mut rest = output;
+    chunk_ranges(rest.len(), chunks)
+        .into_iter()
+        .map(|range| {
+            let (part, tail) = std::mem::take(&mut rest).split_at_mut(range.len());
+            rest = tail;
+            (range, part)
+        })
+        .collect()
 }
 
 /// `len` points cut into `chunks` contiguous ranges whose sizes differ by
@@ -77,11 +95,28 @@ pub fn chunk_ranges(len: usize, chunks: usize) -> Vec<Range<usize>> {
 
 /// The fused kernel over `block` points at a time.
 pub fn calculate_z_blocks(re: &[f64], im: &[f64], maxiter: u32, block: usize) -> Vec<u32> {
-    let mut output = Vec::with_capacity(re.len());
-    for (re, im) in re.chunks(block.max(1)).zip(im.chunks(block.max(1))) {
-        output.extend(fused(re, im, maxiter));
-    }
+    let mut output = vec![0; re.len()];
+    calculate_z_blocks_into(re, im, maxiter, block, &mut output);
     output
+}
+
+/// [`calculate_z_blocks`], written into `output`, one value per point:
+/// for callers that already hold the memory for the answer.
+pub fn calculate_z_blocks_into(
+    re: &[f64],
+    im: &[f64],
+    maxiter: u32,
+    block: usize,
+    output: &mut [u32],
+) {
+    let block = block.max(1);
+    for ((re, im), out) in re
+        .chunks(block)
+        .zip(im.chunks(block))
+        .zip(output.chunks_mut(block))
+    {
+        fused(re, im, maxiter, out);
+    }
 }
 
 /// Iterations between exit tests: short at first, when most points escape,
@@ -94,9 +129,8 @@ const LONGEST_STRETCH: u32 = 48;
 const PADDING: f64 = 4.0;
 
 /// One block, [`INTERLEAVE`] vectors at a time, everything in registers.
-fn fused(re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {
+fn fused(re: &[f64], im: &[f64], maxiter: u32, output: &mut [u32]) {
     const GROUP: usize = LANES * INTERLEAVE;
-    let mut output = vec![0; re.len()];
     for ((re, im), out) in re
         .chunks(GROUP)
         .zip(im.chunks(GROUP))
@@ -112,7 +146,6 @@ fn fused(re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {
             *slot = n as u32;
         }
     }
-    output
 }
 
 /// Up to `GROUP` values as `INTERLEAVE` vectors, padded with `padding`.

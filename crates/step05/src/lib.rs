@@ -65,26 +65,26 @@ pub fn timed_chunks(
     maxiter: u32,
     chunks: usize,
 ) -> (Vec<u32>, Vec<ChunkTime>) {
-    let results: Vec<(Vec<u32>, ChunkTime)> = solution::chunk_ranges(re.len(), chunks)
+    let mut output = vec![0; re.len()];
+    let times = solution::chunk_parts(&mut output, chunks)
         .into_par_iter()
-        .map(|range| {
+        .map(|(range, part)| {
             let start = Instant::now();
-            let output = solution::calculate_z_blocks(
+            let points = range.len();
+            solution::calculate_z_blocks_into(
                 &re[range.clone()],
-                &im[range.clone()],
+                &im[range],
                 maxiter,
                 solution::BLOCK,
+                part,
             );
-            let time = ChunkTime {
-                points: range.len(),
+            ChunkTime {
+                points,
                 thread: rayon::current_thread_index().unwrap_or(0),
                 took: start.elapsed(),
-            };
-            (output, time)
+            }
         })
         .collect();
-    let times = results.iter().map(|(_, t)| t.clone()).collect();
-    let output = results.into_iter().flat_map(|(o, _)| o).collect();
     (output, times)
 }
 

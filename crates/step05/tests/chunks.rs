@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use mandel_core::selfcheck::check_kernel;
-use step05::{active, solution::chunk_ranges, with_threads, ACTIVE, STEP};
+use step05::solution::{chunk_parts, chunk_ranges};
+use step05::{active, with_threads, ACTIVE, STEP};
 
 #[test]
 fn chunk_ranges_cover_every_point_once_in_order() {
@@ -22,6 +23,25 @@ fn chunk_ranges_cover_every_point_once_in_order() {
             "{len} {chunks}: sizes differ by {}",
             max - min
         );
+    }
+}
+
+#[test]
+fn chunk_parts_are_the_ranges_own_parts_of_the_output() {
+    for (len, chunks) in [(10, 3), (7, 20), (1000, 64), (0, 4)] {
+        // Each part marked with its chunk's number shows which part is
+        // whose: the marks must then read as the ranges say.
+        let mut output: Vec<u32> = vec![u32::MAX; len];
+        let parts = chunk_parts(&mut output, chunks);
+        let ranges: Vec<_> = parts.iter().map(|(range, _)| range.clone()).collect();
+        assert_eq!(ranges, chunk_ranges(len, chunks), "{len} {chunks}");
+        for (number, (range, part)) in parts.into_iter().enumerate() {
+            assert_eq!(part.len(), range.len());
+            part.fill(number as u32);
+        }
+        for (number, range) in ranges.iter().enumerate() {
+            assert!(output[range.clone()].iter().all(|&n| n == number as u32));
+        }
     }
 }
 
