@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use num_complex::Complex64;
 
 use crate::error::UserError;
+use crate::machine::bytes_text;
 
 /// The complex-plane bounds: `x1, x2, y1, y2 = -2.13, 0.77, -1.3, 1.3`.
 pub const X1: f64 = -2.13;
@@ -163,11 +164,6 @@ fn available_memory() -> Option<u64> {
     let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
-}
-
-fn bytes_text(bytes: u128) -> String {
-    const GIB: f64 = (1u64 << 30) as f64;
-    format!("{:.1} GiB", bytes as f64 / GIB)
 }
 
 /// `1234567` as `1,234,567`: large counts read at a glance.

@@ -98,6 +98,39 @@ pub fn section<'a>(markdown: &'a str, title: &str) -> Option<&'a str> {
     Some(rest[..end].trim())
 }
 
+/// A step crate's two versions of its file, and the switch between them:
+/// `exercise` (the attendee's, under `exercises/`), `solution` (under
+/// `solutions/`), `active` (the one the binary and the self-check run:
+/// the exercise, or the solution with `--features solution`) and `ACTIVE`,
+/// which names it. In `crates/step03/src/lib.rs`:
+/// `mandel_core::step_files!("../../../exercises/step03/calculate_z.rs", "../../../solutions/step03/calculate_z.rs");`
+/// (`#[path]` takes only a literal, so the paths are spelled out.)
+#[macro_export]
+macro_rules! step_files {
+    ($exercise:literal, $solution:literal) => {
+        // A stub leaves its arguments and helpers unused until the attendee
+        // fills it in.
+        #[allow(unused_variables, unused_imports, dead_code)]
+        #[path = $exercise]
+        pub mod exercise;
+        #[path = $solution]
+        pub mod solution;
+
+        #[cfg(not(feature = "solution"))]
+        pub use exercise as active;
+        #[cfg(feature = "solution")]
+        pub use solution as active;
+
+        /// What `cargo run` and `cargo test` of this step use: the exercise,
+        /// or the reference solution with `--features solution`.
+        pub const ACTIVE: $crate::Variant = if cfg!(feature = "solution") {
+            $crate::Variant::Solution
+        } else {
+            $crate::Variant::Exercise
+        };
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

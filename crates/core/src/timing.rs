@@ -17,6 +17,24 @@ pub fn median(times: &[Duration]) -> Duration {
     sorted[(sorted.len() - 1) / 2]
 }
 
+/// Runs `f` `runs` times (at least once): the median time, and the first
+/// run's answer, the one a caller checks. `after_each` runs between the
+/// timed runs, untimed (a progress bar's tick).
+pub fn median_run<R>(
+    runs: usize,
+    mut f: impl FnMut() -> R,
+    mut after_each: impl FnMut(),
+) -> (Duration, R) {
+    let (first, took) = timed(&mut f);
+    after_each();
+    let mut times = vec![took];
+    for _ in 1..runs {
+        times.push(timed(&mut f).1);
+        after_each();
+    }
+    (median(&times), first)
+}
+
 /// `updates` done in `time`, as z-updates per second.
 pub fn rate(updates: u64, time: Duration) -> f64 {
     updates as f64 / time.as_secs_f64().max(1e-9)
@@ -55,6 +73,22 @@ pub fn duration_text(time: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn median_run_times_every_run_and_keeps_the_first_answer() {
+        let (mut calls, mut ticks) = (0, 0);
+        let (_, first) = median_run(
+            4,
+            || {
+                calls += 1;
+                calls
+            },
+            || ticks += 1,
+        );
+        assert_eq!((first, calls, ticks), (1, 4, 4));
+        let (_, once) = median_run(0, || "ran", || ());
+        assert_eq!(once, "ran");
+    }
 
     #[test]
     fn median_is_the_middle_timing() {

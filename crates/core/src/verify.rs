@@ -41,6 +41,15 @@ impl fmt::Display for Tolerance {
 /// where the build allows declare this.
 pub const FMA_TOLERANCE: Tolerance = Tolerance::Fraction(1e-3);
 
+/// The tolerance of a kernel that fuses multiply-adds where the build has
+/// them (see [`crate::peak::FUSED`]) and does the tutorial's arithmetic
+/// where it has not.
+pub const WHERE_FUSED: Tolerance = if crate::peak::FUSED {
+    FMA_TOLERANCE
+} else {
+    Tolerance::Exact
+};
+
 /// One point where a step and the oracle disagree.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Difference {

@@ -3,24 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use mandel_core::peak::FUSED;
-use mandel_core::{Step, Tolerance, Variant};
+use mandel_core::problem::group_digits;
+use mandel_core::{Step, UserError};
 use rayon::prelude::*;
 
-// A stub leaves its arguments and helpers unused until the attendee fills
-// it in.
-#[allow(unused_variables, unused_imports, dead_code)]
-#[path = "../../../exercises/step05/calculate_z.rs"]
-pub mod exercise;
-#[path = "../../../solutions/step05/calculate_z.rs"]
-pub mod solution;
-
-/// The module `ACTIVE` names: its functions are what the binary and the
-/// self-check run.
-#[cfg(not(feature = "solution"))]
-pub use exercise as active;
-#[cfg(feature = "solution")]
-pub use solution as active;
+mandel_core::step_files!(
+    "../../../exercises/step05/calculate_z.rs",
+    "../../../solutions/step05/calculate_z.rs"
+);
 
 pub const STEP: Step = Step {
     number: 5,
@@ -30,23 +20,11 @@ pub const STEP: Step = Step {
     file: "calculate_z.rs",
     function: "calculate_z",
     // Step 04's kernel inside every chunk: its arithmetic, its tolerance.
-    tolerance: if FUSED {
-        mandel_core::verify::FMA_TOLERANCE
-    } else {
-        Tolerance::Exact
-    },
+    tolerance: mandel_core::verify::WHERE_FUSED,
     exercise: |p| exercise::calculate_z(&p.re, &p.im, p.maxiter),
     solution: |p| solution::calculate_z(&p.re, &p.im, p.maxiter),
     chapter: include_str!("../../../docs/src/step05-multi.md"),
     threads: rayon::current_num_threads,
-};
-
-/// What `cargo run -p step05` and `cargo test -p step05` use: the exercise,
-/// or the reference solution with `--features solution`.
-pub const ACTIVE: Variant = if cfg!(feature = "solution") {
-    Variant::Solution
-} else {
-    Variant::Exercise
 };
 
 /// How long one chunk took, and on which of rayon's threads.
@@ -86,6 +64,18 @@ pub fn timed_chunks(
         })
         .collect();
     (output, times)
+}
+
+/// Refuses more chunks than the grid of `w` has points: every chunk needs
+/// one. The binary and the scaling experiment both ask before any work.
+pub fn check_chunks(chunks: usize, points: usize, w: u64) -> Result<(), UserError> {
+    if chunks <= points {
+        return Ok(());
+    }
+    Err(UserError::new(format!(
+        "--chunks {chunks} is more chunks than the {} points of w = {w}",
+        group_digits(points as u128)
+    )))
 }
 
 /// Runs `f` on a rayon pool of `threads` threads (or the global pool, which

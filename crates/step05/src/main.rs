@@ -1,9 +1,9 @@
 use std::process::ExitCode;
 
 use mandel_core::error::{positive, UserError};
-use mandel_core::problem::{axes, check_fits_in_memory, group_digits};
+use mandel_core::problem::{axes, check_fits_in_memory};
 use mandel_core::run::{self, CommonArgs};
-use step05::{active, with_threads, ACTIVE, STEP};
+use step05::{active, check_chunks, with_threads, ACTIVE, STEP};
 
 #[derive(clap::Args)]
 struct Args {
@@ -30,14 +30,8 @@ fn main() -> ExitCode {
             return mistake.report();
         }
         let (xs, ys) = axes(args.common.w);
-        let points = xs.len() * ys.len();
-        if chunks > points {
-            return UserError::new(format!(
-                "--chunks {chunks} is more chunks than the {} points of w = {}",
-                group_digits(points as u128),
-                args.common.w
-            ))
-            .report();
+        if let Err(mistake) = check_chunks(chunks, xs.len() * ys.len(), args.common.w) {
+            return mistake.report();
         }
     }
     let threads = args.threads;

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use mandel_core::error::positive;
 use mandel_core::peak::{self, Peak};
 use mandel_core::problem::group_digits;
-use mandel_core::timing::{duration_text, median, rate, rate_text, timed};
+use mandel_core::timing::{duration_text, median_run, rate, rate_text};
 use mandel_core::{verify, Problem, Step, UserError};
 
 use crate::{find_step, LADDER};
@@ -76,15 +76,8 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
     let mut rows = Vec::new();
     for &step in &steps {
         progress.set_message(format!("{} {}", step.id(), step.name));
-        let mut times = Vec::with_capacity(runs);
-        let mut first_output = None;
-        for _ in 0..runs {
-            let (output, took) = timed(|| (step.solution)(&problem));
-            times.push(took);
-            first_output.get_or_insert(output);
-            progress.inc(1);
-        }
-        let report = verify::compare(&problem, &first_output.unwrap_or_default());
+        let (median, output) = median_run(runs, || (step.solution)(&problem), || progress.inc(1));
+        let report = verify::compare(&problem, &output);
         let passes = report.passes(step.tolerance);
         let verdict = match (report.is_exact(), passes) {
             (true, _) => "exact".to_string(),
@@ -93,7 +86,7 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
         };
         rows.push(Row {
             step,
-            median: median(&times),
+            median,
             verdict,
             passes,
         });

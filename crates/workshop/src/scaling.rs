@@ -11,7 +11,7 @@ use mandel_core::error::positive;
 use mandel_core::output::OutputFile;
 use mandel_core::peak;
 use mandel_core::problem::group_digits;
-use mandel_core::timing::{duration_text, median, rate, rate_text, timed};
+use mandel_core::timing::{duration_text, median, median_run, rate, rate_text, timed};
 use mandel_core::{verify, Problem, UserError};
 use step05::{solution, timed_chunks, with_threads, ChunkTime};
 
@@ -47,12 +47,8 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         .max_threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let problem = Problem::new(args.w, args.maxiter)?;
-    if let Some(&too_many) = args.chunks.iter().find(|&&c| c > problem.len()) {
-        return Err(UserError::new(format!(
-            "--chunks {too_many} is more chunks than the {} points of `{}`",
-            group_digits(problem.len() as u128),
-            problem.label()
-        )));
+    for &chunks in &args.chunks {
+        step05::check_chunks(chunks, problem.len(), problem.w)?;
     }
     let updates = problem.z_updates();
     println!(
@@ -186,16 +182,9 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
 
 /// The median of `runs` timings of `f`, and whether its answer is right.
 fn measure(problem: &Problem, runs: usize, f: impl Fn() -> Vec<u32>) -> (Duration, bool) {
-    let mut times = Vec::with_capacity(runs);
-    let mut right = true;
-    for run in 0..runs {
-        let (output, took) = timed(&f);
-        if run == 0 {
-            right = verify::compare(problem, &output).passes(step05::STEP.tolerance);
-        }
-        times.push(took);
-    }
-    (median(&times), right)
+    let (median, output) = median_run(runs, f, || ());
+    let right = verify::compare(problem, &output).passes(step05::STEP.tolerance);
+    (median, right)
 }
 
 /// The fastest, median and slowest chunk.

@@ -15,7 +15,7 @@ use mandel_core::error::positive;
 use mandel_core::machine::{self, bytes_text, Cache};
 use mandel_core::output::OutputFile;
 use mandel_core::problem::group_digits;
-use mandel_core::timing::{duration_text, median, rate, rate_text, timed};
+use mandel_core::timing::{duration_text, median_run, rate, rate_text};
 use mandel_core::{verify, Problem, UserError};
 use step03::BYTES_PER_POINT;
 
@@ -80,26 +80,22 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     let mut rows = Vec::new();
     for &block in &blocks {
         progress.set_message(format!("block {block}"));
-        let mut times = Vec::with_capacity(args.runs);
-        let mut exact = true;
-        for run in 0..args.runs {
-            let (output, took) = timed(|| {
+        let (median, output) = median_run(
+            args.runs,
+            || {
                 step03::solution::calculate_z_blocks(
                     &problem.re,
                     &problem.im,
                     problem.maxiter,
                     block,
                 )
-            });
-            if run == 0 {
-                exact = verify::compare(&problem, &output).is_exact();
-            }
-            times.push(took);
-            progress.inc(1);
-        }
+            },
+            || progress.inc(1),
+        );
+        let exact = verify::compare(&problem, &output).is_exact();
         rows.push(Row {
             block,
-            median: median(&times),
+            median,
             exact,
         });
     }
