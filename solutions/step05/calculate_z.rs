@@ -36,7 +36,10 @@ pub const INTERLEAVE: usize = if cfg!(target_feature = "avx512f") {
     2
 };
 
-/// Points per block: the output of a block stays in cache while written.
+/// Points per block: numexpr's unit of work. The fused kernel keeps its
+/// working set, a group of vectors, in registers, so for it the block size
+/// hardly matters (measured on `4000 1000`: 64 to 4,002,000 points all
+/// within 3%); `--expr`, whose temporaries are block-sized, depends on it.
 pub const BLOCK: usize = 256;
 
 /// Chunks per thread by default: enough that the uneven rows even out,
