@@ -14,7 +14,7 @@
 //! `maxiter`). Several independent vectors are interleaved so that while
 //! one waits for its multiply, the others compute.
 
-use mandel_core::peak::FUSED;
+use mandel_core::verify::FUSED;
 use wide::f64x8;
 
 /// Points per SIMD vector.

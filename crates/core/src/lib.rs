@@ -5,12 +5,9 @@
 //! ([`profile`]), timing ([`timing`]), the step binaries' driver ([`run`]) and
 //! the attendees' self-check ([`selfcheck`]).
 
-pub mod chart;
 pub mod error;
-pub mod machine;
 pub mod oracle;
 pub mod output;
-pub mod peak;
 pub mod picture;
 pub mod problem;
 pub mod profile;
@@ -23,5 +20,5 @@ pub mod verify;
 pub use error::UserError;
 pub use num_complex::Complex64;
 pub use problem::Problem;
-pub use step::{Step, Variant};
+pub use step::{Availability, Launch, PeakOf, Step, Variant};
 pub use verify::Tolerance;

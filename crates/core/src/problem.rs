@@ -8,7 +8,6 @@ use std::sync::OnceLock;
 use num_complex::Complex64;
 
 use crate::error::UserError;
-use crate::machine::bytes_text;
 
 /// The complex-plane bounds: `x1, x2, y1, y2 = -2.13, 0.77, -1.3, 1.3`.
 pub const X1: f64 = -2.13;
@@ -179,6 +178,26 @@ pub fn group_digits(n: impl Into<u128>) -> String {
     out
 }
 
+/// Bytes as `48 KiB`, `1.0 MiB`, `32 MiB`, `2.5 GiB`: cache sizes and
+/// memory needs alike.
+pub fn bytes_text(bytes: impl Into<u128>) -> String {
+    let bytes = bytes.into();
+    if bytes >= 1 << 30 {
+        format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
+    } else if bytes >= 1 << 20 {
+        let mib = bytes as f64 / (1u64 << 20) as f64;
+        if mib >= 10.0 {
+            format!("{mib:.0} MiB")
+        } else {
+            format!("{mib:.1} MiB")
+        }
+    } else if bytes >= 1 << 10 {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +233,10 @@ mod tests {
     fn digits_are_grouped() {
         assert_eq!(group_digits(1148485u32), "1,148,485");
         assert_eq!(group_digits(999u32), "999");
+        assert_eq!(bytes_text(48u64 << 10), "48 KiB");
+        assert_eq!(bytes_text(1u64 << 20), "1.0 MiB");
+        assert_eq!(bytes_text(32u64 << 20), "32 MiB");
+        assert_eq!(bytes_text(5u64 << 29), "2.5 GiB");
         assert_eq!(group_digits(0u32), "0");
     }
 }

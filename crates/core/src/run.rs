@@ -1,7 +1,7 @@
 //! The step binaries' driver: what `stepNN <w> <maxiter>` does, shared so
 //! every step behaves like the tutorial's scripts in the same way.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::error::{self, positive, UserError};
@@ -10,9 +10,9 @@ use crate::output::OutputFile;
 use crate::picture::{self, Palette};
 use crate::problem::Problem;
 use crate::profile::{self, Profiler};
-use crate::selfcheck::{catch, explain_panic};
-use crate::step::{Step, Variant};
-use crate::timing::{duration_text, rate, rate_text, timed};
+use crate::selfcheck::{self, catch, explain_panic, Verdict};
+use crate::step::{Kernel, Step, Variant};
+use crate::timing::{duration_text, median_run, rate, rate_text, timed};
 use crate::verify::{self, Tolerance};
 
 /// The arguments every step takes: the tutorial's two and the outputs.
@@ -40,6 +40,14 @@ pub struct CommonArgs {
     /// (perf) sees only the step's own work.
     #[arg(long)]
     pub no_check: bool,
+    /// For `workshop status` and `watch`: run the self-check instead and
+    /// print its verdict as one line; a wrong answer's picture goes here.
+    #[arg(long, hide = true, value_name = "PICTURE_DIR")]
+    pub self_check: Option<PathBuf>,
+    /// With --self-check, when it passes: time this kernel and the
+    /// reference on <W> <MAXITER>, median of this many runs each.
+    #[arg(long, hide = true, requires = "self_check", value_parser = positive::<usize>)]
+    pub time_runs: Option<usize>,
 }
 
 /// Parses a step binary's arguments (`A` flattens [`CommonArgs`] and adds
@@ -59,9 +67,9 @@ pub fn parse<A: clap::Args>(step: &Step, variant: Variant) -> Result<A, ExitCode
 }
 
 /// `stepNN` for a step whose binary takes only the common arguments.
-pub fn main(step: &Step, variant: Variant) -> ExitCode {
+pub fn main(step: &Step, variant: Variant, kernel: Kernel) -> ExitCode {
     match parse::<CommonArgs>(step, variant) {
-        Ok(args) => run(step, variant, &args, step.kernel(variant)),
+        Ok(args) => run(step, variant, &args, kernel),
         Err(code) => code,
     }
 }
@@ -108,6 +116,9 @@ fn run_checked(
     kernel: impl Fn(&Problem) -> Vec<u32>,
     reference: Option<Reference>,
 ) -> Result<ExitCode, UserError> {
+    if let Some(pictures) = &args.self_check {
+        return self_check(step, variant, args, pictures, &kernel);
+    }
     // Claim every output before any work, so a bad path costs nothing.
     let claim = |path: &Option<PathBuf>| path.as_deref().map(OutputFile::create).transpose();
     let png = claim(&args.png)?;
@@ -192,6 +203,37 @@ fn run_checked(
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// `--self-check`: the verdict as one line, and with `--time-runs` the
+/// kernel's median against the reference's, measured side by side.
+fn self_check(
+    step: &Step,
+    variant: Variant,
+    args: &CommonArgs,
+    pictures: &Path,
+    kernel: &dyn Fn(&Problem) -> Vec<u32>,
+) -> Result<ExitCode, UserError> {
+    let verdict = match selfcheck::check(step, variant, pictures, kernel) {
+        Err(failure) => Verdict::Fails(failure),
+        Ok(()) => {
+            let timed = match args.time_runs {
+                None => None,
+                Some(runs) => {
+                    let problem = Problem::new(args.w, args.maxiter)?;
+                    let (yours, _) = median_run(runs, || kernel(&problem), || {});
+                    let (reference, _) = median_run(runs, || (step.solution)(&problem), || {});
+                    Some((yours, reference))
+                }
+            };
+            Verdict::Passes { timed }
+        }
+    };
+    println!("{}", verdict.to_line());
+    Ok(match verdict {
+        Verdict::Passes { .. } => ExitCode::SUCCESS,
+        Verdict::Fails(_) => ExitCode::from(1),
     })
 }
 

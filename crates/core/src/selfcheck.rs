@@ -3,13 +3,15 @@
 //! how much, and a picture of where) or right.
 
 use std::cell::{Cell, RefCell};
+use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::Once;
+use std::time::Duration;
 
 use crate::picture;
 use crate::problem::Problem;
-use crate::step::{Step, Variant};
+use crate::step::{Kernel, Step, Variant};
 use crate::verify;
 
 /// Small problems that run in moments even unoptimised: the tutorial's quick
@@ -85,24 +87,49 @@ pub fn explain_panic(step: &Step, variant: Variant, panic: &Panic) -> String {
     }
 }
 
-/// Checks `step`'s `variant` on [`SIZES`]. On failure the error is the one
-/// sentence to show the attendee; a picture of where the first wrong
-/// problem differs is written into `picture_dir`.
-pub fn check(step: &Step, variant: Variant, picture_dir: &Path) -> Result<(), String> {
-    check_kernel(step, variant, picture_dir, &step.kernel(variant))
+/// Why a kernel failed its self-check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Still the shipped `todo!()`.
+    Stub,
+    /// Panicked some other way.
+    Panicked,
+    /// Answered, but `differing` of the problem's points are wrong.
+    Wrong { differing: usize },
 }
 
-/// [`check`] for another entry point of the step's file (a variant with
-/// options, say), reported in the same words.
-pub fn check_kernel(
+/// A failed self-check: what kind, and the one sentence to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub sentence: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sentence)
+    }
+}
+
+/// Checks `kernel`, `step`'s `variant`, on [`SIZES`]. A failure carries
+/// the one sentence to show the attendee; a picture of where the first
+/// wrong problem differs is written into `picture_dir`.
+pub fn check(
     step: &Step,
     variant: Variant,
     picture_dir: &Path,
     kernel: &dyn Fn(&Problem) -> Vec<u32>,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     for &(w, maxiter) in SIZES {
-        let problem = Problem::new(w, maxiter).map_err(|e| e.to_string())?;
-        let output = catch(|| kernel(&problem)).map_err(|p| explain_panic(step, variant, &p))?;
+        let problem = Problem::new(w, maxiter).expect("the self-check's sizes fit");
+        let output = catch(|| kernel(&problem)).map_err(|p| Failure {
+            kind: if p.is_stub() {
+                FailureKind::Stub
+            } else {
+                FailureKind::Panicked
+            },
+            sentence: explain_panic(step, variant, &p),
+        })?;
         let report = verify::compare(&problem, &output);
         if report.passes(step.tolerance) {
             continue;
@@ -118,39 +145,49 @@ pub fn check_kernel(
             Ok(path) => format!(" Red marks them in {}.", path.display()),
             Err(why) => format!(" (No picture: {why}.)"),
         };
-        return Err(format!(
-            "{} is wrong on `{} {}` ({} rows x {} columns; tolerance: {}): {}.{where_shown}",
-            step.path(variant),
-            w,
-            maxiter,
-            problem.rows(),
-            problem.cols(),
-            step.tolerance,
-            report.summary(),
-        ));
+        return Err(Failure {
+            kind: FailureKind::Wrong {
+                differing: report.differing,
+            },
+            sentence: format!(
+                "{} is wrong on `{} {}` ({} rows x {} columns; tolerance: {}): {}.{where_shown}",
+                step.path(variant),
+                w,
+                maxiter,
+                problem.rows(),
+                problem.cols(),
+                step.tolerance,
+                report.summary(),
+            ),
+        });
     }
     Ok(())
 }
 
-/// Whether `step`'s shipped exercise is still an unfilled stub: it must
+/// Whether a shipped exercise's kernel is still an unfilled stub: it must
 /// panic with `todo!()` on the first problem.
-pub fn is_unfilled_stub(step: &Step) -> bool {
+pub fn is_unfilled_stub(exercise: Kernel) -> bool {
     let problem = Problem::new(SIZES[0].0, SIZES[0].1).expect("tiny problem");
-    matches!(catch(|| (step.exercise)(&problem)), Err(p) if p.is_stub())
+    matches!(catch(|| exercise(&problem)), Err(p) if p.is_stub())
 }
 
-/// The self-check tests every step crate runs, from its `tests/selfcheck.rs`:
-/// `mandel_core::selfcheck_tests!(step01);`. Without features they check the
-/// attendee's exercise; with `--features solution` the reference solution,
-/// the tutorial's canonical run, and that the shipped exercise is a stub.
+/// The self-check tests every step crate runs, from its `tests/selfcheck.rs`
+/// beside the module [`attendee_file!`](crate::attendee_file) made:
+/// `mod attendee; mandel_core::selfcheck_tests!(step01, attendee);`.
+/// Without features they check the attendee's exercise; with
+/// `--features solution` the reference solution, the tutorial's canonical
+/// run, and that the shipped exercise is a stub.
 #[macro_export]
 macro_rules! selfcheck_tests {
-    ($step:ident) => {
+    ($step:ident, $attendee:ident) => {
         #[test]
         fn kernel_matches_the_oracle() {
             let pictures = ::std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
-            if let Err(sentence) = $crate::selfcheck::check(&$step::STEP, $step::ACTIVE, pictures) {
-                panic!("{sentence}");
+            let kernel = $attendee::active_kernel();
+            if let Err(failure) =
+                $crate::selfcheck::check(&$step::STEP, $attendee::ACTIVE, pictures, &kernel)
+            {
+                panic!("{failure}");
             }
         }
 
@@ -158,9 +195,23 @@ macro_rules! selfcheck_tests {
         #[test]
         fn shipped_exercise_is_still_a_stub() {
             assert!(
-                $crate::selfcheck::is_unfilled_stub(&$step::STEP),
+                $crate::selfcheck::is_unfilled_stub($attendee::EXERCISE),
                 "{} must ship as an unfilled stub (its body a todo!())",
                 $step::STEP.path($crate::Variant::Exercise)
+            );
+        }
+
+        #[cfg(feature = "solution")]
+        #[test]
+        fn shipped_exercise_is_the_stub_that_reset_puts_back() {
+            let path = $step::STEP.path($crate::Variant::Exercise);
+            let root = ::std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+            let shipped = ::std::fs::read_to_string(root.join(&path)).expect("the exercise exists");
+            assert!(
+                shipped == $step::STEP.stub,
+                "{path} differs from crates/{}/stub/{}: change both, or neither",
+                $step::STEP.id(),
+                $step::STEP.file
             );
         }
 
@@ -177,4 +228,101 @@ macro_rules! selfcheck_tests {
             }
         }
     };
+}
+
+/// A step binary's self-check as one line of text, for `workshop status`
+/// and `watch`, which run the attendee's code in a `cargo` subprocess (so
+/// that an exercise that does not compile cannot break them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Passed; with the medians of the attendee's kernel and the reference
+    /// on the same problem, in the same process, when they were timed.
+    Passes {
+        timed: Option<(Duration, Duration)>,
+    },
+    Fails(Failure),
+}
+
+const LINE_START: &str = "self-check ";
+
+impl Verdict {
+    pub fn to_line(&self) -> String {
+        match self {
+            Verdict::Passes { timed: None } => format!("{LINE_START}passes"),
+            Verdict::Passes {
+                timed: Some((yours, reference)),
+            } => format!(
+                "{LINE_START}passes {} {}",
+                yours.as_nanos(),
+                reference.as_nanos()
+            ),
+            Verdict::Fails(Failure { kind, sentence }) => {
+                let kind = match kind {
+                    FailureKind::Stub => "stub".to_string(),
+                    FailureKind::Panicked => "panicked".to_string(),
+                    FailureKind::Wrong { differing } => format!("wrong {differing}"),
+                };
+                format!("{LINE_START}{kind}: {}", sentence.replace('\n', " "))
+            }
+        }
+    }
+
+    /// The verdict in a binary's output, if it printed one.
+    pub fn from_output(output: &str) -> Option<Verdict> {
+        let line = output.lines().find_map(|l| l.strip_prefix(LINE_START))?;
+        let nanos = |s: &str| s.parse::<u64>().ok().map(Duration::from_nanos);
+        if let Some(rest) = line.strip_prefix("passes") {
+            let mut times = rest.split_whitespace().map(nanos);
+            let timed = match (times.next(), times.next()) {
+                (Some(Some(yours)), Some(Some(reference))) => Some((yours, reference)),
+                _ => None,
+            };
+            return Some(Verdict::Passes { timed });
+        }
+        let (kind, sentence) = line.split_once(": ")?;
+        let kind = match kind.split_once(' ') {
+            None if kind == "stub" => FailureKind::Stub,
+            None if kind == "panicked" => FailureKind::Panicked,
+            Some(("wrong", n)) => FailureKind::Wrong {
+                differing: n.parse().ok()?,
+            },
+            _ => return None,
+        };
+        Some(Verdict::Fails(Failure {
+            kind,
+            sentence: sentence.to_string(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_survive_their_line() {
+        let verdicts = [
+            Verdict::Passes { timed: None },
+            Verdict::Passes {
+                timed: Some((Duration::from_millis(12), Duration::from_nanos(345))),
+            },
+            Verdict::Fails(Failure {
+                kind: FailureKind::Stub,
+                sentence: "x.rs is still a stub: write it.".into(),
+            }),
+            Verdict::Fails(Failure {
+                kind: FailureKind::Wrong { differing: 17 },
+                sentence: "x.rs is wrong on `100 30`: 17 points differ.".into(),
+            }),
+            Verdict::Fails(Failure {
+                kind: FailureKind::Panicked,
+                sentence: "x.rs panicked on line 3: index out of bounds.".into(),
+            }),
+        ];
+        for verdict in verdicts {
+            let printed = format!("Total elements: 2500\n{}\nmore\n", verdict.to_line());
+            assert_eq!(Verdict::from_output(&printed), Some(verdict));
+        }
+        assert_eq!(Verdict::from_output("Total elements: 2500\n"), None);
+    }
 }

@@ -1,5 +1,6 @@
-//! What a step is: its place on the ladder, its kernel in the attendee's
-//! and the reference version, and how closely it must match the oracle.
+//! What a step is: its place on the ladder, its reference kernel, how
+//! closely it must match the oracle, whether this machine can run it, how
+//! it is launched and what its speed is a share of.
 
 use crate::problem::Problem;
 use crate::verify::Tolerance;
@@ -33,6 +34,42 @@ impl Variant {
     }
 }
 
+/// Whether a step can run on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    Ready,
+    /// One line: what is missing and how to get it.
+    Missing(String),
+}
+
+/// How a step's binary is started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Launch {
+    /// One process, as `cargo run -p stepNN`; the ladder calls the kernel
+    /// in its own process.
+    InProcess,
+    /// Several copies of the binary under a launcher, as
+    /// `mpirun -n 4 target/release/step06`. Where the launcher is missing
+    /// the step runs its processes' code as threads of one process.
+    Processes {
+        /// The launcher and its process-count flag: `mpirun -n`.
+        launcher: &'static str,
+        /// How many the step's own commands suggest.
+        processes: u32,
+    },
+}
+
+/// What a step's "% of peak" is a share of.
+#[derive(Debug, Clone, Copy)]
+pub enum PeakOf {
+    /// The CPU's fused-multiply-add peak on this many threads.
+    Cpu { threads: fn() -> usize },
+    /// The GPU's, from a GPU probe; no CPU figure applies.
+    Gpu,
+}
+
+/// One step of the ladder: everything the tools need to know about it. Each
+/// step crate defines its own as `STEP`; the workshop's registry lists them.
 pub struct Step {
     /// Place on the ladder, from 1.
     pub number: u32,
@@ -42,21 +79,41 @@ pub struct Step {
     pub technique: &'static str,
     /// The tutorial script it retells.
     pub tutorial: &'static str,
+    /// What this step adds to the one before, in one line: `workshop diff`
+    /// prints it over the diff of the two reference files.
+    pub lesson: &'static str,
     /// The file an attendee edits, the same name in `solutions/`.
     pub file: &'static str,
     /// The function in that file.
     pub function: &'static str,
     pub tolerance: Tolerance,
-    pub exercise: Kernel,
+    /// The exercise as shipped (the step crate's `stub/` copy), which
+    /// `workshop reset` puts back; the self-check proves the two the same.
+    pub stub: &'static str,
+    /// The reference solution's kernel. (The attendee's kernel is compiled
+    /// only into the step's own binary and tests: see [`attendee_file!`].)
     pub solution: Kernel,
-    /// The book's chapter for this step (markdown); hints come from it.
+    /// The chapter's file name under `docs/src/`, and its text (hints come
+    /// from it). The registry test checks that the two agree.
+    pub chapter_file: &'static str,
     pub chapter: &'static str,
-    /// How many threads the step's default run uses, for "% of peak".
-    pub threads: fn() -> usize,
+    /// Whether this machine can run the step.
+    pub availability: fn() -> Availability,
+    pub launch: Launch,
+    pub peak: PeakOf,
 }
 
-/// [`Step::threads`] for a step that runs on one thread.
-pub fn one_thread() -> usize {
+/// [`Step::availability`] for a step that needs nothing beyond Rust.
+pub fn always_ready() -> Availability {
+    Availability::Ready
+}
+
+/// [`PeakOf::Cpu`] for a step that runs on one thread.
+pub const ONE_THREAD: PeakOf = PeakOf::Cpu {
+    threads: one_thread,
+};
+
+fn one_thread() -> usize {
     1
 }
 
@@ -71,22 +128,36 @@ impl Step {
         format!("{}/{}/{}", variant.folder(), self.id(), self.file)
     }
 
-    pub fn kernel(&self, variant: Variant) -> Kernel {
-        match variant {
-            Variant::Exercise => self.exercise,
-            Variant::Solution => self.solution,
-        }
-    }
-
-    /// The command that prints this step's hints.
+    /// The command that prints this step's next hint.
     pub fn hint_command(&self) -> String {
         format!("cargo run -- hint {}", self.number)
     }
 
-    /// The `## Hints` section of the chapter, without its heading.
-    pub fn hints(&self) -> Option<&'static str> {
-        section(self.chapter, "Hints")
+    /// The numbered items of the chapter's `## Hints` section, in order,
+    /// each without its number.
+    pub fn hints(&self) -> Vec<String> {
+        section(self.chapter, "Hints").map_or_else(Vec::new, numbered_items)
     }
+}
+
+/// The items of a markdown numbered list (`1. ...`, continued on the lines
+/// after it), each without its number.
+fn numbered_items(list: &str) -> Vec<String> {
+    let mut items: Vec<String> = Vec::new();
+    for line in list.lines() {
+        let numbered = line
+            .split_once(". ")
+            .filter(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        match (numbered, items.last_mut()) {
+            (Some((_, first)), _) => items.push(first.to_string()),
+            (None, Some(item)) if !line.trim().is_empty() => {
+                item.push('\n');
+                item.push_str(line.trim_end());
+            }
+            _ => {}
+        }
+    }
+    items
 }
 
 /// The body of the markdown section `## {title}`, up to the next `## `.
@@ -98,36 +169,54 @@ pub fn section<'a>(markdown: &'a str, title: &str) -> Option<&'a str> {
     Some(rest[..end].trim())
 }
 
-/// A step crate's two versions of its file, and the switch between them:
-/// `exercise` (the attendee's, under `exercises/`), `solution` (under
-/// `solutions/`), `active` (the one the binary and the self-check run:
-/// the exercise, or the solution with `--features solution`) and `ACTIVE`,
-/// which names it. In `crates/step03/src/lib.rs`:
-/// `mandel_core::step_files!("../../../exercises/step03/calculate_z.rs", "../../../solutions/step03/calculate_z.rs");`
-/// (`#[path]` takes only a literal, so the paths are spelled out.)
+/// The attendee's file, compiled into a step's binary and tests only, never
+/// its library: the workshop links the libraries, so an exercise that does
+/// not compile breaks its own step's targets and nothing else.
+///
+/// In `crates/step03/src/attendee.rs`, which the binary and the tests load:
+/// `mandel_core::attendee_file!(step03, "../../../exercises/step03/calculate_z.rs", |p| exercise::calculate_z(&p.re, &p.im, p.maxiter));`
+/// It defines `exercise` (the file), `EXERCISE` (its kernel, called as the
+/// library's `STEP.solution` calls the reference), and `active`, `ACTIVE`
+/// and `active_kernel()`: what the binary and the self-check run, the
+/// exercise or, with `--features solution`, the reference. (`#[path]` takes
+/// only a literal, so the path is spelled out; the registry test checks it.)
 #[macro_export]
-macro_rules! step_files {
-    ($exercise:literal, $solution:literal) => {
+macro_rules! attendee_file {
+    ($step:ident, $exercise:literal, $kernel:expr) => {
         // A stub leaves its arguments and helpers unused until the attendee
         // fills it in.
         #[allow(unused_variables, unused_imports, dead_code)]
         #[path = $exercise]
         pub mod exercise;
-        #[path = $solution]
-        pub mod solution;
 
         #[cfg(not(feature = "solution"))]
+        #[allow(unused_imports)]
         pub use exercise as active;
         #[cfg(feature = "solution")]
-        pub use solution as active;
+        #[allow(unused_imports)]
+        pub use $step::solution as active;
+
+        /// The attendee's kernel.
+        #[allow(dead_code)]
+        pub const EXERCISE: $crate::step::Kernel = $kernel;
 
         /// What `cargo run` and `cargo test` of this step use: the exercise,
         /// or the reference solution with `--features solution`.
+        #[allow(dead_code)]
         pub const ACTIVE: $crate::Variant = if cfg!(feature = "solution") {
             $crate::Variant::Solution
         } else {
             $crate::Variant::Exercise
         };
+
+        /// The kernel of [`ACTIVE`].
+        #[allow(dead_code)]
+        pub fn active_kernel() -> $crate::step::Kernel {
+            match ACTIVE {
+                $crate::Variant::Exercise => EXERCISE,
+                $crate::Variant::Solution => $step::STEP.solution,
+            }
+        }
     };
 }
 
@@ -141,5 +230,18 @@ mod tests {
         assert_eq!(section(md, "Hints"), Some("1. one\n2. two"));
         assert_eq!(section(md, "Next"), Some("x"));
         assert_eq!(section(md, "Missing"), None);
+    }
+
+    #[test]
+    fn hints_are_the_numbered_items_with_their_continuation_lines() {
+        let list = "1. Make `z`:\n   `vec![0; n]`.\n2. Loop.\n\n10. Last, with 10. inside.\nNot numbered: x. y\n";
+        assert_eq!(
+            numbered_items(list),
+            [
+                "Make `z`:\n   `vec![0; n]`.",
+                "Loop.",
+                "Last, with 10. inside.\nNot numbered: x. y"
+            ]
+        );
     }
 }

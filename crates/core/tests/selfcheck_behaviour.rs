@@ -1,24 +1,41 @@
 //! The three things an attendee's `cargo test -p stepNN` can say, proved on
 //! stand-in kernels: still a stub, wrong (where and by how much), right.
 
-use mandel_core::selfcheck::{check, is_unfilled_stub};
+use mandel_core::selfcheck::{self, is_unfilled_stub, FailureKind};
 use mandel_core::step::Kernel;
-use mandel_core::{oracle, Problem, Step, Tolerance, Variant};
+use mandel_core::{oracle, Launch, Problem, Step, Tolerance, Variant};
 
-fn step_with(exercise: Kernel) -> Step {
+fn stand_in() -> Step {
     Step {
         number: 42,
         name: "test",
         technique: "stand-in",
         tutorial: "none",
+        lesson: "none",
         file: "calculate_z.rs",
         function: "calculate_z",
         tolerance: Tolerance::Exact,
-        exercise,
+        stub: "",
         solution: |p| p.oracle().to_vec(),
-        chapter: "## Hints\n\nnone\n",
-        threads: mandel_core::step::one_thread,
+        chapter_file: "step42-test.md",
+        chapter: "## Hints\n\n1. none\n",
+        availability: mandel_core::step::always_ready,
+        launch: Launch::InProcess,
+        peak: mandel_core::step::ONE_THREAD,
     }
+}
+
+/// The self-check of `kernel` as the attendee's exercise of `step`: its
+/// sentence on failure, checked to be one line.
+fn check_as(step: &Step, variant: Variant, kernel: Kernel) -> Result<(), String> {
+    selfcheck::check(step, variant, &pictures(), &kernel).map_err(|failure| {
+        assert!(!failure.sentence.contains('\n'), "one line: {failure}");
+        failure.sentence
+    })
+}
+
+fn check(kernel: Kernel) -> Result<(), String> {
+    check_as(&stand_in(), Variant::Exercise, kernel)
 }
 
 fn pictures() -> std::path::PathBuf {
@@ -27,15 +44,16 @@ fn pictures() -> std::path::PathBuf {
 
 #[test]
 fn a_stub_is_named_with_its_file_and_the_hint_command() {
-    let step = step_with(|_| todo!());
-    let sentence = check(&step, Variant::Exercise, &pictures()).unwrap_err();
+    let stub: Kernel = |_| todo!();
+    let sentence = check(stub).unwrap_err();
     assert!(
         sentence.starts_with("exercises/step42/calculate_z.rs is still a stub"),
         "{sentence}"
     );
     assert!(sentence.contains("`cargo run -- hint 42`"), "{sentence}");
-    assert!(!sentence.contains('\n'), "one sentence: {sentence}");
-    assert!(is_unfilled_stub(&step));
+    assert!(is_unfilled_stub(stub));
+    let failure = selfcheck::check(&stand_in(), Variant::Exercise, &pictures(), &stub);
+    assert_eq!(failure.unwrap_err().kind, FailureKind::Stub);
 }
 
 /// A plausible attendee's mistake: counting iterations from 1.
@@ -56,8 +74,7 @@ fn one_based(problem: &Problem) -> Vec<u32> {
 
 #[test]
 fn a_wrong_kernel_is_told_which_points_differ_and_by_how_much() {
-    let step = step_with(one_based);
-    let sentence = check(&step, Variant::Exercise, &pictures()).unwrap_err();
+    let sentence = check(one_based).unwrap_err();
     assert!(
         sentence.starts_with("exercises/step42/calculate_z.rs is wrong on `100 30`"),
         "{sentence}"
@@ -73,13 +90,17 @@ fn a_wrong_kernel_is_told_which_points_differ_and_by_how_much() {
         "{sentence}"
     );
     assert!(picture.exists());
-    assert!(!is_unfilled_stub(&step));
+    assert!(!is_unfilled_stub(one_based));
+    let failure = selfcheck::check(&stand_in(), Variant::Exercise, &pictures(), &one_based);
+    assert!(matches!(
+        failure.unwrap_err().kind,
+        FailureKind::Wrong { differing } if differing > 0
+    ));
 }
 
 #[test]
 fn a_kernel_that_returns_too_few_values_is_wrong() {
-    let step = step_with(|p| vec![0; p.len() - 1]);
-    let sentence = check(&step, Variant::Exercise, &pictures()).unwrap_err();
+    let sentence = check(|p| vec![0; p.len() - 1]).unwrap_err();
     assert!(
         sentence.contains("returned 2,499 values for 2,500 points"),
         "{sentence}"
@@ -88,36 +109,37 @@ fn a_kernel_that_returns_too_few_values_is_wrong() {
 
 #[test]
 fn a_kernel_that_panics_is_told_where() {
-    let step = step_with(|p| {
+    let sentence = check(|p| {
         let v: Vec<u32> = Vec::new();
         vec![v[p.len()]]
-    });
-    let sentence = check(&step, Variant::Exercise, &pictures()).unwrap_err();
+    })
+    .unwrap_err();
     assert!(sentence.contains("panicked on line"), "{sentence}");
     assert!(sentence.contains("index out of bounds"), "{sentence}");
 }
 
 #[test]
 fn a_right_kernel_passes() {
-    let step = step_with(|p| oracle::calculate_z(&p.points, p.maxiter));
-    assert_eq!(check(&step, Variant::Exercise, &pictures()), Ok(()));
-    assert_eq!(check(&step, Variant::Solution, &pictures()), Ok(()));
+    let right: Kernel = |p| oracle::calculate_z(&p.points, p.maxiter);
+    assert_eq!(check(right), Ok(()));
+    assert_eq!(check_as(&stand_in(), Variant::Solution, right), Ok(()));
 }
 
 #[test]
 fn a_fused_kernel_within_tolerance_passes_and_beyond_it_fails() {
     // One point in a thousand moved: inside a 1% tolerance, outside 0.01%.
-    let mut step = step_with(|p| {
+    let moved: Kernel = |p| {
         let mut out = p.oracle().to_vec();
         for value in out.iter_mut().step_by(1000) {
             *value += 7;
         }
         out
-    });
+    };
+    let mut step = stand_in();
     step.tolerance = Tolerance::Fraction(0.01);
-    assert_eq!(check(&step, Variant::Exercise, &pictures()), Ok(()));
+    assert_eq!(check_as(&step, Variant::Exercise, moved), Ok(()));
     step.tolerance = Tolerance::Fraction(0.0001);
-    let sentence = check(&step, Variant::Exercise, &pictures()).unwrap_err();
+    let sentence = check_as(&step, Variant::Exercise, moved).unwrap_err();
     assert!(
         sentence.contains("tolerance: at most 0.01% of points, rounded up, may differ"),
         "{sentence}"

@@ -1,3 +1,7 @@
 // `cargo test -p step01` checks exercises/step01/; with `--features solution`
 // it checks solutions/step01/ and that the shipped exercise is still a stub.
-mandel_core::selfcheck_tests!(step01);
+
+#[path = "../src/attendee.rs"]
+mod attendee;
+
+mandel_core::selfcheck_tests!(step01, attendee);

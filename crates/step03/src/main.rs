@@ -1,8 +1,11 @@
 use std::process::ExitCode;
 
+mod attendee;
+
+use attendee::{active, ACTIVE};
 use mandel_core::error::positive;
 use mandel_core::run::{self, CommonArgs};
-use step03::{active, ACTIVE, STEP};
+use step03::STEP;
 
 #[derive(clap::Args)]
 struct Args {

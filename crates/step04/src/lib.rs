@@ -3,14 +3,12 @@
 //! idea itself: a formula compiled once and evaluated block by block
 //! ([`expr`]).
 
-use mandel_core::Step;
+use mandel_core::{Launch, Step};
 
 pub mod expr;
 
-mandel_core::step_files!(
-    "../../../exercises/step04/calculate_z.rs",
-    "../../../solutions/step04/calculate_z.rs"
-);
+#[path = "../../../solutions/step04/calculate_z.rs"]
+pub mod solution;
 
 /// How far fused multiply-add may move the answer (see the chapter).
 /// Without FMA in the build the arithmetic is the tutorial's and exact.
@@ -21,11 +19,15 @@ pub const STEP: Step = Step {
     name: "numexpr-style fused",
     technique: "interleaved wide vectors in registers, early exit",
     tutorial: "numpy_vector_numexpr",
+    lesson: "one fused pass per block: several vectors in registers, early exit when every lane has escaped",
     file: "calculate_z.rs",
     function: "calculate_z",
     tolerance: mandel_core::verify::WHERE_FUSED,
-    exercise: |p| exercise::calculate_z(&p.re, &p.im, p.maxiter),
+    stub: include_str!("../stub/calculate_z.rs"),
     solution: |p| solution::calculate_z(&p.re, &p.im, p.maxiter),
+    chapter_file: "step04-fused.md",
     chapter: include_str!("../../../docs/src/step04-fused.md"),
-    threads: mandel_core::step::one_thread,
+    availability: mandel_core::step::always_ready,
+    launch: Launch::InProcess,
+    peak: mandel_core::step::ONE_THREAD,
 };

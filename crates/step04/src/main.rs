@@ -1,10 +1,13 @@
 use std::process::ExitCode;
 
+mod attendee;
+
+use attendee::{active, ACTIVE};
 use mandel_core::error::{positive, UserError};
 use mandel_core::run::{self, CommonArgs, Reference};
 use mandel_core::{Problem, Tolerance};
 use step04::expr::Formula;
-use step04::{active, ACTIVE, STEP};
+use step04::STEP;
 
 #[derive(clap::Args)]
 struct Args {

@@ -5,7 +5,7 @@
 //! (`f64::mul_add` rounds once, in hardware or in software) shows here that
 //! the tolerance is both needed and enough.
 
-use mandel_core::peak::FUSED;
+use mandel_core::verify::FUSED;
 use mandel_core::{verify, Problem, Tolerance};
 use step04::{FMA_TOLERANCE, STEP};
 

@@ -4,27 +4,31 @@
 use std::time::{Duration, Instant};
 
 use mandel_core::problem::group_digits;
-use mandel_core::{Step, UserError};
+use mandel_core::{Launch, PeakOf, Step, UserError};
 use rayon::prelude::*;
 
-mandel_core::step_files!(
-    "../../../exercises/step05/calculate_z.rs",
-    "../../../solutions/step05/calculate_z.rs"
-);
+#[path = "../../../solutions/step05/calculate_z.rs"]
+pub mod solution;
 
 pub const STEP: Step = Step {
     number: 5,
     name: "multiprocess",
     technique: "rayon over many chunks, work stealing",
     tutorial: "multiprocessing/multi.py",
+    lesson: "step 04's kernel on many chunks in parallel with rayon, each chunk writing its own part of the answer",
     file: "calculate_z.rs",
     function: "calculate_z",
     // Step 04's kernel inside every chunk: its arithmetic, its tolerance.
     tolerance: mandel_core::verify::WHERE_FUSED,
-    exercise: |p| exercise::calculate_z(&p.re, &p.im, p.maxiter),
+    stub: include_str!("../stub/calculate_z.rs"),
     solution: |p| solution::calculate_z(&p.re, &p.im, p.maxiter),
+    chapter_file: "step05-multi.md",
     chapter: include_str!("../../../docs/src/step05-multi.md"),
-    threads: rayon::current_num_threads,
+    availability: mandel_core::step::always_ready,
+    launch: Launch::InProcess,
+    peak: PeakOf::Cpu {
+        threads: rayon::current_num_threads,
+    },
 };
 
 /// How long one chunk took, and on which of rayon's threads.
@@ -49,11 +53,11 @@ pub fn timed_chunks(
         .map(|(range, part)| {
             let start = Instant::now();
             let points = range.len();
-            solution::calculate_z_blocks_into(
+            step04::solution::calculate_z_blocks_into(
                 &re[range.clone()],
                 &im[range],
                 maxiter,
-                solution::BLOCK,
+                step04::solution::BLOCK,
                 part,
             );
             ChunkTime {

@@ -1,9 +1,12 @@
 use std::process::ExitCode;
 
+mod attendee;
+
+use attendee::{active, ACTIVE};
 use mandel_core::error::{positive, UserError};
 use mandel_core::problem::{axes, check_fits_in_memory};
 use mandel_core::run::{self, CommonArgs};
-use step05::{active, check_chunks, with_threads, ACTIVE, STEP};
+use step05::{check_chunks, with_threads, STEP};
 
 #[derive(clap::Args)]
 struct Args {

@@ -3,9 +3,13 @@
 
 use std::path::Path;
 
-use mandel_core::selfcheck::check_kernel;
+#[path = "../src/attendee.rs"]
+mod attendee;
+
+use attendee::{active, ACTIVE};
+use mandel_core::selfcheck::check;
 use step05::solution::{chunk_parts, chunk_ranges};
-use step05::{active, with_threads, ACTIVE, STEP};
+use step05::{with_threads, STEP};
 
 #[test]
 fn chunk_ranges_cover_every_point_once_in_order() {
@@ -51,7 +55,7 @@ fn every_thread_and_chunk_count_gives_the_same_answer() {
     for threads in [1, 2, 3] {
         for chunks in [1, 2, 7, 64, 1000] {
             let result = with_threads(Some(threads), || {
-                check_kernel(&STEP, ACTIVE, pictures, &|p| {
+                check(&STEP, ACTIVE, pictures, &|p| {
                     active::calculate_z_chunks(&p.re, &p.im, p.maxiter, chunks.min(p.len()))
                 })
             })

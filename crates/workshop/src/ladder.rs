@@ -4,14 +4,14 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::peak::{self, Peak};
 use indicatif::{ProgressBar, ProgressStyle};
 use mandel_core::error::positive;
-use mandel_core::peak::{self, Peak};
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median_run, rate, rate_text};
-use mandel_core::{verify, Problem, Step, UserError};
+use mandel_core::{verify, Availability, PeakOf, Problem, Step, UserError};
 
-use crate::{find_step, LADDER};
+use crate::registry::{find_step, LADDER};
 
 /// With no fields given (as `workshop` alone runs it): the problem the
 /// command names, 5 runs, every step.
@@ -67,14 +67,20 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
     );
     progress.set_message("measuring this machine's peak");
     let mut peaks: Vec<Peak> = Vec::new();
-    for threads in steps.iter().map(|s| (s.threads)()) {
+    for threads in steps.iter().filter_map(|s| cpu_threads(s)) {
         if !peaks.iter().any(|p| p.threads == threads) {
             peaks.push(peak::probe(threads));
         }
     }
     progress.inc(1);
     let mut rows = Vec::new();
+    let mut missing = Vec::new();
     for &step in &steps {
+        if let Availability::Missing(why) = (step.availability)() {
+            progress.inc(runs as u64);
+            missing.push((step, why));
+            continue;
+        }
         progress.set_message(format!("{} {}", step.id(), step.name));
         let (median, output) = median_run(runs, || (step.solution)(&problem), || progress.inc(1));
         let report = verify::compare(&problem, &output);
@@ -93,11 +99,23 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
     }
     progress.finish_and_clear();
     print_table(&rows, updates, &peaks);
+    for (step, why) in missing {
+        println!("{} {} skipped: {why}", step.id(), step.name);
+    }
     Ok(if rows.iter().all(|r| r.passes) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The threads whose CPU peak a step's "% peak" is of; none for a step
+/// measured against another device.
+fn cpu_threads(step: &Step) -> Option<usize> {
+    match step.peak {
+        PeakOf::Cpu { threads } => Some(threads()),
+        PeakOf::Gpu => None,
+    }
 }
 
 fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
@@ -110,23 +128,23 @@ fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
         "step", "name", "technique", "median", "z-updates/s", "% peak", "speedup"
     );
     for row in rows {
-        let threads = (row.step.threads)();
-        let peak = peaks
-            .iter()
-            .find(|p| p.threads == threads)
-            .unwrap_or(&peaks[0]);
         let per_second = rate(updates, row.median);
+        let share = cpu_threads(row.step)
+            .and_then(|threads| peaks.iter().find(|p| p.threads == threads))
+            .map_or_else(
+                || format!("{:>7}", "-"),
+                |peak| format!("{:>6.1}%", peak.percent(per_second)),
+            );
         let speedup = baseline
             .map(|base| format!("{:.1}x", base / row.median.as_secs_f64()))
             .unwrap_or_else(|| "-".to_string());
         println!(
-            "{:<6} {:<21} {:<51} {:>9} {:>12} {:>6.1}% {:>8}  {}",
+            "{:<6} {:<21} {:<51} {:>9} {:>12} {share} {:>8}  {}",
             row.step.id(),
             row.step.name,
             row.step.technique,
             duration_text(row.median),
             rate_text(per_second),
-            peak.percent(per_second),
             speedup,
             row.verdict
         );

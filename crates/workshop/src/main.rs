@@ -3,36 +3,48 @@
 //! With no arguments it runs every step's reference solution on the
 //! tutorial's `1000 1000`, checks each against the oracle and prints the
 //! ladder: median time, z-updates per second, share of this machine's peak
-//! and speedup over step 01. Its other commands are the instructor's
-//! experiments and the attendees' hints.
+//! and speedup over step 01. Its other commands are the attendee's runner
+//! (status, watch, hint, reset, diff, list) and the instructor's
+//! experiments.
+//!
+//! The workshop links the step crates' libraries, which hold the reference
+//! solutions only: an exercise that does not compile cannot break it. The
+//! runner looks at the attendee's code through `cargo` subprocesses.
 
+mod chart;
+mod checks;
+mod diff;
+mod hint;
 mod ladder;
+mod machine;
+mod peak;
+mod registry;
+mod reset;
 mod scaling;
+mod status;
 mod sweep;
+mod watch;
+mod workspace;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use mandel_core::error::parse_args;
-use mandel_core::peak;
-use mandel_core::{Step, UserError, Variant};
+use mandel_core::{Launch, UserError};
 
-/// Every step on the ladder, in order. A new step is one more line here.
-const LADDER: &[&Step] = &[
-    &step01::STEP,
-    &step02::STEP,
-    &step03::STEP,
-    &step04::STEP,
-    &step05::STEP,
-];
+use crate::registry::LADDER;
 
 #[derive(Parser)]
 #[command(
     name = "workshop",
-    about = "The Mandelbrot HPC workshop: the whole ladder timed and verified, the experiments, and hints.",
+    about = "The Mandelbrot HPC workshop: the whole ladder timed and verified, your progress, hints, and the experiments.",
     after_help = "With no command, runs `workshop ladder 1000 1000`."
 )]
 struct Cli {
+    /// The cargo profile that status, watch and diff build your exercises
+    /// with.
+    #[arg(long, global = true, default_value = "release", value_name = "PROFILE")]
+    profile: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -43,19 +55,24 @@ enum Command {
     Ladder(ladder::Args),
     /// The ladder on a bigger problem (default `4000 1000`), for steadier figures.
     Bench(ladder::Args),
+    /// Your progress: every step's exercise checked, your time against the reference's, and what to do next.
+    Status(status::Args),
+    /// Re-check a step's exercise on every save; on to the next when it passes.
+    Watch(watch::Args),
+    /// The next hint for a step's exercise (`--all`: every hint).
+    Hint(hint::Args),
+    /// Put a step's shipped stub back, saving your file beside it first.
+    Reset(reset::Args),
+    /// `diff A B`: the lesson between two steps' references; `diff N`: your exercise against the reference.
+    Diff(diff::Args),
+    /// List the steps.
+    List,
     /// The cache-size experiment: step 03's time against its block size, as a table and a chart.
     Sweep(sweep::Args),
     /// Step 05's experiments: speedup against threads and chunks, tables and charts.
     Scaling(scaling::Args),
     /// Measure this machine's fused-multiply-add peak, on one thread and on all.
     Peak,
-    /// Print the hints for a step's exercise.
-    Hint {
-        /// The step: 1, 01 or step01.
-        step: String,
-    },
-    /// List the steps.
-    List,
 }
 
 fn main() -> ExitCode {
@@ -67,6 +84,15 @@ fn main() -> ExitCode {
         None => ladder::run(&ladder::Args::default(), (1000, 1000)),
         Some(Command::Ladder(args)) => ladder::run(&args, (1000, 1000)),
         Some(Command::Bench(args)) => ladder::run(&args, (4000, 1000)),
+        Some(Command::Status(args)) => status::run(&args, &cli.profile),
+        Some(Command::Watch(args)) => watch::run(&args, &cli.profile),
+        Some(Command::Hint(args)) => hint::run(&args),
+        Some(Command::Reset(args)) => reset::run(&args),
+        Some(Command::Diff(args)) => diff::run(&args, &cli.profile),
+        Some(Command::List) => {
+            list();
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Sweep(args)) => sweep::run(&args),
         Some(Command::Scaling(args)) => scaling::run(&args),
         Some(Command::Peak) => {
@@ -77,54 +103,29 @@ fn main() -> ExitCode {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Hint { step }) => find_step(&step).map(|step| {
-            print_hints(step);
-            ExitCode::SUCCESS
-        }),
-        Some(Command::List) => {
-            for step in LADDER {
-                println!(
-                    "{}  {:<22} {}  ({})",
-                    step.id(),
-                    step.name,
-                    step.technique,
-                    step.tutorial
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
     };
-    result.unwrap_or_else(|mistake| mistake.report())
+    result.unwrap_or_else(|mistake: UserError| mistake.report())
 }
 
-/// The step a user named as `1`, `01` or `step01`.
-fn find_step(name: &str) -> Result<&'static Step, UserError> {
-    let digits = name.trim().trim_start_matches("step");
-    digits
-        .parse::<u32>()
-        .ok()
-        .and_then(|n| LADDER.iter().copied().find(|s| s.number == n))
-        .ok_or_else(|| {
-            UserError::new(format!(
-                "unknown step '{name}': the ladder has steps {} (see `cargo run -- list`)",
-                LADDER
-                    .iter()
-                    .map(|s| s.number.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })
-}
-
-fn print_hints(step: &Step) {
-    println!(
-        "Step {:02}, {}: hints for {}\n",
-        step.number,
-        step.name,
-        step.path(Variant::Exercise)
-    );
-    println!(
-        "{}",
-        step.hints().unwrap_or("This chapter has no hints yet.")
-    );
+fn list() {
+    for step in LADDER {
+        let launch = match step.launch {
+            Launch::InProcess => String::new(),
+            Launch::Processes {
+                launcher,
+                processes,
+            } => format!("  [{launcher} {processes}]"),
+        };
+        let availability = match (step.availability)() {
+            mandel_core::Availability::Ready => String::new(),
+            mandel_core::Availability::Missing(why) => format!("  (not on this machine: {why})"),
+        };
+        println!(
+            "{}  {:<22} {}  ({}){launch}{availability}",
+            step.id(),
+            step.name,
+            step.technique,
+            step.tutorial
+        );
+    }
 }

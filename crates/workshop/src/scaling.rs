@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use mandel_core::chart::{Chart, Series};
+use crate::chart::{Chart, Series};
+use crate::peak;
 use mandel_core::error::positive;
 use mandel_core::output::OutputFile;
-use mandel_core::peak;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median, median_run, rate, rate_text, timed};
 use mandel_core::{verify, Problem, UserError};

@@ -9,11 +9,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::chart::{Chart, Marker, Series};
+use crate::machine::{self, Cache};
 use indicatif::{ProgressBar, ProgressStyle};
-use mandel_core::chart::{Chart, Marker, Series};
 use mandel_core::error::positive;
-use mandel_core::machine::{self, bytes_text, Cache};
 use mandel_core::output::OutputFile;
+use mandel_core::problem::bytes_text;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median_run, rate, rate_text};
 use mandel_core::{verify, Problem, UserError};

@@ -94,26 +94,6 @@ fn parse_size(text: &str) -> Option<u64> {
     }
 }
 
-/// Bytes as `48 KiB`, `1.0 MiB`, `32 MiB`, `2.5 GiB`: cache sizes and
-/// memory needs alike.
-pub fn bytes_text(bytes: impl Into<u128>) -> String {
-    let bytes = bytes.into();
-    if bytes >= 1 << 30 {
-        format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
-    } else if bytes >= 1 << 20 {
-        let mib = bytes as f64 / (1u64 << 20) as f64;
-        if mib >= 10.0 {
-            format!("{mib:.0} MiB")
-        } else {
-            format!("{mib:.1} MiB")
-        }
-    } else if bytes >= 1 << 10 {
-        format!("{} KiB", bytes >> 10)
-    } else {
-        format!("{bytes} B")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,10 +104,6 @@ mod tests {
         assert_eq!(parse_size("32M"), Some(32 << 20));
         assert_eq!(parse_size("512"), Some(512));
         assert_eq!(parse_size("x"), None);
-        assert_eq!(bytes_text(48u64 << 10), "48 KiB");
-        assert_eq!(bytes_text(1u64 << 20), "1.0 MiB");
-        assert_eq!(bytes_text(32u64 << 20), "32 MiB");
-        assert_eq!(bytes_text(5u64 << 29), "2.5 GiB");
     }
 
     #[test]

@@ -9,18 +9,11 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use mandel_core::verify::FUSED;
 use wide::f64x8;
 
 /// Flops per z-update, the conversion behind every "% of peak".
 pub const FLOPS_PER_UPDATE: f64 = 8.0;
-
-/// Whether `mul_add` on the workshop's vectors is one fused instruction in
-/// this build (x86 with the `fma` target feature, or 64-bit Arm) or a
-/// multiply and an add.
-pub const FUSED: bool = cfg!(any(
-    target_feature = "fma",
-    all(target_arch = "aarch64", target_feature = "neon")
-));
 
 /// The SIMD instructions this build's `wide::f64x8` compiles to.
 pub fn vector_width() -> &'static str {
@@ -70,7 +63,7 @@ impl Peak {
             } else {
                 "multiply then add"
             },
-            crate::timing::rate_text(self.updates_per_second()),
+            mandel_core::timing::rate_text(self.updates_per_second()),
             FLOPS_PER_UPDATE
         )
     }

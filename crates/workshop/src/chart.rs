@@ -10,8 +10,8 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::error::UserError;
-use crate::output::OutputFile;
+use mandel_core::error::UserError;
+use mandel_core::output::OutputFile;
 
 /// One line on a chart.
 #[derive(Debug, Clone)]

@@ -1,0 +1,63 @@
+//! Step 05, multiprocess: the tutorial's multiprocessing/multi.py, with
+//! rayon, around step 04's fused kernel (used from step 04, not copied).
+//!
+//! multi.py cut the points into chunks, one per CPU, had a pool of worker
+//! processes compute them, and joined the results in order. Threads share
+//! memory, so rayon needs no pickling: each chunk reads its points where
+//! they lie and writes its answers where they belong.
+//!
+//! Your task: write `calculate_z_chunks` below. Then `cargo test -p step05`,
+//! and `cargo run --release -p step05 -- 8000 2000 --threads 1` against
+//! `--threads 2`. Stuck? `cargo run -- hint 5`, and docs/src/step05-multi.md.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+use step04::solution::{calculate_z_blocks_into, BLOCK};
+
+/// Chunks per thread by default: one, as multi.py meant to do ("should be
+/// cpu_count"). The chapter shows what more chunks do.
+pub const CHUNKS_PER_THREAD: usize = 1;
+
+/// Every point, in parallel over rayon's threads.
+pub fn calculate_z(re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {
+    let chunks = rayon::current_num_threads() * CHUNKS_PER_THREAD;
+    calculate_z_chunks(re, im, maxiter, chunks)
+}
+
+/// Every point, cut into `chunks` contiguous chunks that rayon computes in
+/// parallel, each chunk writing its own part of the answer.
+pub fn calculate_z_chunks(re: &[f64], im: &[f64], maxiter: u32, chunks: usize) -> Vec<u32> {
+    // 1. The answer, allocated once: `let mut output = vec![0; re.len()];`
+    // 2. The chunks: `chunk_ranges(re.len(), chunks)` gives their index
+    //    ranges, in order.
+    // 3. One `&mut` part of `output` per range. Threads may each write into
+    //    the one answer only through parts that do not overlap, and the
+    //    borrow checker must see that they do not: `split_at_mut` cuts a
+    //    `&mut [u32]` in two. Cut the parts off the front one range at a
+    //    time, into a `Vec<(Range<usize>, &mut [u32])>`.
+    // 4. In parallel: `.into_par_iter()` on that Vec, then `.for_each` with
+    //    step 04's kernel on the chunk, writing into its part:
+    //    `calculate_z_blocks_into(&re[range.clone()], &im[range], maxiter, BLOCK, part)`.
+    //    rayon's threads steal chunks from each other as they finish.
+    // 5. Return `output`.
+    //
+    // Then delete the line below.
+    todo!()
+}
+
+/// `len` points cut into `chunks` contiguous ranges whose sizes differ by
+/// at most one, in order. (More chunks than points: one point each.)
+pub fn chunk_ranges(len: usize, chunks: usize) -> Vec<Range<usize>> {
+    let chunks = chunks.clamp(1, len.max(1));
+    let (base, extra) = (len / chunks, len % chunks);
+    let mut start = 0;
+    (0..chunks)
+        .map(|i| {
+            let size = base + usize::from(i < extra);
+            let range = start..start + size;
+            start += size;
+            range
+        })
+        .collect()
+}

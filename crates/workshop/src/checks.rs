@@ -1,0 +1,251 @@
+//! Checking the attendee's code the way rustlings does: in a `cargo`
+//! subprocess, so an exercise that does not compile is a finding to report,
+//! never a reason for the tools themselves to fail.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use mandel_core::selfcheck::{FailureKind, Verdict};
+use mandel_core::{Availability, Step, UserError};
+
+/// What checking one step's exercise came to.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// This machine cannot run the step: what is missing, in one line.
+    Unavailable(String),
+    /// The first compiler error, as `file:line: message`.
+    DoesNotCompile(String),
+    /// The self-check ran and said this.
+    Checked(Verdict),
+    /// The binary ended without a verdict (it crashed): its last words.
+    Crashed(String),
+}
+
+impl Outcome {
+    pub fn passes(&self) -> bool {
+        matches!(self, Outcome::Checked(Verdict::Passes { .. }))
+    }
+
+    /// The attendee's and the reference's median time, when measured.
+    pub fn timed(&self) -> Option<(Duration, Duration)> {
+        match self {
+            Outcome::Checked(Verdict::Passes { timed }) => *timed,
+            _ => None,
+        }
+    }
+
+    /// A few words for a table cell.
+    pub fn label(&self) -> String {
+        match self {
+            Outcome::Unavailable(_) => "not on this machine".into(),
+            Outcome::DoesNotCompile(_) => "does not compile".into(),
+            Outcome::Crashed(_) => "crashed".into(),
+            Outcome::Checked(Verdict::Passes { .. }) => "passes".into(),
+            Outcome::Checked(Verdict::Fails(failure)) => match failure.kind {
+                FailureKind::Stub => "stub".into(),
+                FailureKind::Panicked => "panics".into(),
+                FailureKind::Wrong { differing } => format!(
+                    "wrong ({} point{})",
+                    mandel_core::problem::group_digits(differing as u64),
+                    if differing == 1 { "" } else { "s" }
+                ),
+            },
+        }
+    }
+
+    /// The one line that says what to do about it.
+    pub fn detail(&self, step: &Step) -> String {
+        match self {
+            Outcome::Unavailable(why) => why.clone(),
+            Outcome::DoesNotCompile(error) => error.clone(),
+            Outcome::Crashed(words) => format!("{} crashed: {words}", step.id()),
+            Outcome::Checked(Verdict::Passes { .. }) => {
+                format!(
+                    "{} matches the oracle on every self-check problem.",
+                    step.path(mandel_core::Variant::Exercise)
+                )
+            }
+            Outcome::Checked(Verdict::Fails(failure)) => failure.sentence.clone(),
+        }
+    }
+}
+
+/// Builds and runs the attendee's step binaries with `cargo`.
+pub struct Checker {
+    root: PathBuf,
+    /// The cargo profile to build with: `release` for honest timings.
+    profile: String,
+}
+
+/// What a check also measures when the self-check passes: the attendee's
+/// median time against the reference's on this problem.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub w: u64,
+    pub maxiter: u32,
+    pub runs: usize,
+}
+
+impl Checker {
+    pub fn new(root: &Path, profile: &str) -> Self {
+        Checker {
+            root: root.to_path_buf(),
+            profile: profile.to_string(),
+        }
+    }
+
+    /// Checks each step's exercise: one `cargo build` for all of them (it
+    /// keeps going past a step that does not compile), then each binary's
+    /// self-check. `on_step` runs after each step is checked.
+    pub fn check(
+        &self,
+        steps: &[&'static Step],
+        timing: Option<Timing>,
+        mut on_step: impl FnMut(&Step),
+    ) -> Result<Vec<Outcome>, UserError> {
+        let available: Vec<&Step> = steps
+            .iter()
+            .copied()
+            .filter(|s| (s.availability)() == Availability::Ready)
+            .collect();
+        let built = self.build(&available)?;
+        let mut outcomes = Vec::new();
+        for &step in steps {
+            let outcome = match (step.availability)() {
+                Availability::Missing(why) => Outcome::Unavailable(why),
+                Availability::Ready => match built.iter().find(|(id, _)| *id == step.id()) {
+                    Some((_, Ok(exe))) => self.run(exe, timing),
+                    Some((_, Err(error))) => Outcome::DoesNotCompile(error.clone()),
+                    None => Outcome::DoesNotCompile("cargo built nothing for it".into()),
+                },
+            };
+            on_step(step);
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+
+    /// `cargo build` of the steps' binaries: per step id, its executable
+    /// or its first compiler error.
+    fn build(&self, steps: &[&Step]) -> Result<Vec<(String, Result<PathBuf, String>)>, UserError> {
+        if steps.is_empty() {
+            return Ok(Vec::new());
+        }
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut command = Command::new(&cargo);
+        command
+            .args(["build", "--keep-going", "--bins", "--message-format=json"])
+            .args(["--profile", &self.profile])
+            .current_dir(&self.root)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for step in steps {
+            command.args(["-p", &step.id()]);
+        }
+        let output = command.output().map_err(|e| {
+            UserError::new(format!(
+                "cannot run {}: {e} (is Rust installed? https://rustup.rs)",
+                Path::new(&cargo).display()
+            ))
+        })?;
+        let mut found: Vec<(String, Result<PathBuf, String>)> = Vec::new();
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            let target = message["target"]["name"].as_str().unwrap_or_default();
+            if !steps.iter().any(|s| s.id() == target) {
+                continue;
+            }
+            let result = match message["reason"].as_str() {
+                Some("compiler-artifact") => match message["executable"].as_str() {
+                    Some(exe) => Ok(PathBuf::from(exe)),
+                    None => continue,
+                },
+                Some("compiler-message") if message["message"]["level"] == "error" => {
+                    Err(self.first_line(&message["message"]))
+                }
+                _ => continue,
+            };
+            // The first error is the one to fix; an executable wins over
+            // nothing.
+            if !found.iter().any(|(id, _)| id == target) {
+                found.push((target.to_string(), result));
+            }
+        }
+        if found.is_empty() && !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
+            return Err(UserError::new(format!(
+                "cargo build failed: {}",
+                last.unwrap_or("no message").trim()
+            )));
+        }
+        Ok(found)
+    }
+
+    /// A compiler error as `exercises/step03/calculate_z.rs:12: expected ...`.
+    fn first_line(&self, message: &serde_json::Value) -> String {
+        let text = message["message"].as_str().unwrap_or("error");
+        let span = message["spans"]
+            .as_array()
+            .and_then(|spans| spans.iter().find(|s| s["is_primary"] == true));
+        match span {
+            Some(span) => format!(
+                "{}:{}: {text}",
+                self.shown_path(span["file_name"].as_str().unwrap_or("?")),
+                span["line_start"]
+            ),
+            None => text.to_string(),
+        }
+    }
+
+    /// A path as the compiler gave it, made relative to the root where it
+    /// can be (`crates/step03/src/../../../exercises/...` becomes
+    /// `exercises/...`).
+    fn shown_path(&self, file: &str) -> String {
+        let full = self.root.join(file);
+        match (full.canonicalize(), self.root.canonicalize()) {
+            (Ok(full), Ok(root)) => full
+                .strip_prefix(&root)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| file.to_string()),
+            _ => file.to_string(),
+        }
+    }
+
+    /// Runs a step binary's self-check.
+    fn run(&self, exe: &Path, timing: Option<Timing>) -> Outcome {
+        let pictures = self.root.join("target").join("workshop-pictures");
+        let mut command = Command::new(exe);
+        match timing {
+            Some(t) => command
+                .args([t.w.to_string(), t.maxiter.to_string()])
+                .args(["--time-runs", &t.runs.to_string()]),
+            None => command.args(["100", "30"]),
+        };
+        command
+            .arg("--self-check")
+            .arg(&pictures)
+            .current_dir(&self.root)
+            .stdin(Stdio::null())
+            .env_remove("RUST_BACKTRACE");
+        match command.output() {
+            Err(e) => Outcome::Crashed(format!("cannot start {}: {e}", exe.display())),
+            Ok(out) => match Verdict::from_output(&String::from_utf8_lossy(&out.stdout)) {
+                Some(verdict) => Outcome::Checked(verdict),
+                None => {
+                    let stderr = String::from_utf8_lossy(&out.stderr);
+                    let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
+                    Outcome::Crashed(format!(
+                        "{} ({})",
+                        last.unwrap_or("no message").trim(),
+                        out.status
+                    ))
+                }
+            },
+        }
+    }
+}

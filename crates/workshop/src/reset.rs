@@ -1,0 +1,84 @@
+//! `workshop reset N`: the shipped stub back in place of the attendee's
+//! file, which is first saved beside it under a new name. Nothing an
+//! attendee typed is ever lost.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use mandel_core::{UserError, Variant};
+
+use crate::registry::find_step;
+use crate::workspace;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The step: 1, 01 or step01.
+    step: String,
+}
+
+pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+    let step = find_step(&args.step)?;
+    let root = workspace::root();
+    let relative = step.path(Variant::Exercise);
+    let path = root.join(&relative);
+    let yours = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(UserError::new(format!("cannot read {relative}: {e}"))),
+    };
+    match &yours {
+        Some(text) if text == step.stub => {
+            println!("{relative} is already the shipped stub; nothing changed.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(text) => {
+            let saved = save_beside(&path, text)?;
+            let shown = saved.strip_prefix(&root).unwrap_or(&saved).display();
+            println!("Saved your {relative} as {shown}.");
+        }
+        None => println!("{relative} was missing."),
+    }
+    workspace::write_whole(&path, step.stub)?;
+    println!(
+        "{relative} is the shipped stub again; `cargo test -p {}` will say so.",
+        step.id()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `text` to the first free `NAME.saved-K.rs` beside `path`, never
+/// over an existing file.
+fn save_beside(path: &Path, text: &str) -> Result<PathBuf, UserError> {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let extension = path.extension().unwrap_or_default().to_string_lossy();
+    for k in 1.. {
+        let candidate = path.with_file_name(format!("{stem}.saved-{k}.{extension}"));
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate);
+        match created {
+            Ok(mut file) => {
+                return file
+                    .write_all(text.as_bytes())
+                    .and_then(|()| file.sync_all())
+                    .map(|()| candidate.clone())
+                    .map_err(|e| {
+                        UserError::new(format!(
+                            "cannot save your file as {}: {e}; nothing was reset",
+                            candidate.display()
+                        ))
+                    });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(UserError::new(format!(
+                    "cannot save your file as {}: {e}; nothing was reset",
+                    candidate.display()
+                )))
+            }
+        }
+    }
+    unreachable!("some saved-K name is free")
+}

@@ -1,0 +1,108 @@
+//! `workshop status`: every step's exercise, checked in a subprocess; for a
+//! step that passes, its time against the reference's; then what to do
+//! next.
+
+use std::process::ExitCode;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use mandel_core::timing::duration_text;
+use mandel_core::{Step, UserError, Variant};
+
+use crate::checks::{Checker, Outcome, Timing};
+use crate::registry::LADDER;
+use crate::workspace;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Timed runs of each passing step, yours and the reference's, on
+    /// `1000 1000`; the table shows the medians. 0 skips timing.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+}
+
+pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
+    let root = workspace::root();
+    let checker = Checker::new(&root, profile);
+    let timing = (args.runs > 0).then_some(Timing {
+        w: 1000,
+        maxiter: 1000,
+        runs: args.runs,
+    });
+    let progress = bar(LADDER.len() as u64);
+    progress.set_message("compiling your exercises");
+    let outcomes = checker.check(LADDER, timing, |step| {
+        progress.set_message(format!("checked {}", step.id()));
+        progress.inc(1);
+    })?;
+    progress.finish_and_clear();
+
+    println!(
+        "{:<6} {:<21} {:<18} {:>10} {:>10} {:>7}",
+        "step", "name", "your exercise", "yours", "reference", "ratio"
+    );
+    for (step, outcome) in LADDER.iter().zip(&outcomes) {
+        let times = match outcome.timed() {
+            Some((yours, reference)) => format!(
+                "{:>10} {:>10} {:>6.2}x",
+                duration_text(yours),
+                duration_text(reference),
+                yours.as_secs_f64() / reference.as_secs_f64().max(1e-12)
+            ),
+            None => String::new(),
+        };
+        println!(
+            "{:<6} {:<21} {:<18} {times}",
+            step.id(),
+            step.name,
+            outcome.label()
+        );
+    }
+    if timing.is_some() {
+        println!("Times: median of {} runs on `1000 1000`, yours and the reference's in the same process; ratio = yours / reference.", args.runs);
+    }
+    println!();
+    println!("{}", next_step_text(&outcomes));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What to do next: the first step that does not pass, and how to go on.
+pub fn next_step_text(outcomes: &[Outcome]) -> String {
+    let first = LADDER
+        .iter()
+        .zip(outcomes)
+        .find(|(_, outcome)| !outcome.passes() && !matches!(outcome, Outcome::Unavailable(_)));
+    match first {
+        None => "Every step passes. `cargo run -- diff N` compares yours with the reference; `cargo run --release -- bench` times the ladder.".to_string(),
+        Some((step, outcome)) => format!(
+            "Next: step {:02}, {}. {}\nEdit {}; `cargo run -- watch {}` re-checks it on every save, `{}` gives a hint.",
+            step.number,
+            step.name,
+            outcome.detail(step),
+            step.path(Variant::Exercise),
+            step.number,
+            step.hint_command()
+        ),
+    }
+}
+
+pub fn bar(len: u64) -> ProgressBar {
+    ProgressBar::new(len).with_style(
+        ProgressStyle::with_template("{msg:>28} [{bar:30}] {pos}/{len}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    )
+}
+
+/// The one-step check `watch` and `diff` use: no timing.
+pub fn check_one(
+    root: &std::path::Path,
+    profile: &str,
+    step: &'static Step,
+) -> Result<Outcome, UserError> {
+    let checker = Checker::new(root, profile);
+    let spinner = ProgressBar::new_spinner().with_message(format!("checking {}", step.id()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let outcome = checker.check(&[step], None, |_| {})?;
+    spinner.finish_and_clear();
+    Ok(outcome.into_iter().next().expect("one step, one outcome"))
+}

@@ -1,0 +1,141 @@
+//! `workshop watch [N]`: re-checks a step's exercise on every save and says
+//! the outcome in one line; when the step passes, moves to the next. Ends
+//! cleanly on Ctrl-C.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mandel_core::{Step, UserError, Variant};
+use notify::{RecursiveMode, Watcher};
+
+use crate::checks::{Checker, Outcome};
+use crate::registry::{find_step, next_step, LADDER};
+use crate::status::check_one;
+use crate::workspace;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The step to start with (default: the first that does not pass).
+    step: Option<String>,
+}
+
+/// How long to wait for an editor's burst of events to settle.
+const SETTLE: Duration = Duration::from_millis(200);
+
+pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
+    let root = workspace::root();
+    let stop = Arc::new(AtomicBool::new(false));
+    let on_signal = Arc::clone(&stop);
+    ctrlc::set_handler(move || on_signal.store(true, Ordering::SeqCst))
+        .map_err(|e| UserError::new(format!("cannot catch Ctrl-C: {e}")))?;
+
+    let (tx, saves) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            if event.kind.is_modify() || event.kind.is_create() {
+                let _ = tx.send(event.paths);
+            }
+        }
+    })
+    .map_err(|e| UserError::new(format!("cannot watch files here: {e}")))?;
+    let exercises = root.join("exercises");
+    watcher
+        .watch(&exercises, RecursiveMode::Recursive)
+        .map_err(|e| UserError::new(format!("cannot watch {}: {e}", exercises.display())))?;
+
+    let mut step = match &args.step {
+        Some(name) => find_step(name)?,
+        None => match first_not_passing(&root, profile)? {
+            Some(step) => step,
+            None => {
+                println!("Every step passes; nothing to watch.");
+                return Ok(ExitCode::SUCCESS);
+            }
+        },
+    };
+    let mut outcome = report(&root, profile, step)?;
+    loop {
+        while outcome.passes() {
+            match next_step(step) {
+                Some(next) => {
+                    println!(
+                        "Step {:02} passes. On to step {:02}.",
+                        step.number, next.number
+                    );
+                    step = next;
+                    outcome = report(&root, profile, step)?;
+                }
+                None => {
+                    println!(
+                        "Step {:02} passes, and it was the last: the ladder is yours.",
+                        step.number
+                    );
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
+        }
+        println!(
+            "Watching {} for saves (Ctrl-C to stop).",
+            step.path(Variant::Exercise)
+        );
+        let file = root.join(step.path(Variant::Exercise));
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                println!("Stopped watching.");
+                return Ok(ExitCode::SUCCESS);
+            }
+            match saves.recv_timeout(Duration::from_millis(100)) {
+                Ok(paths) if touches(&paths, &file) => {
+                    std::thread::sleep(SETTLE);
+                    while saves.try_recv().is_ok() {}
+                    break;
+                }
+                Ok(_) | Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(UserError::new("the file watcher stopped"));
+                }
+            }
+        }
+        if stop.load(Ordering::SeqCst) {
+            println!("Stopped watching.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        outcome = report(&root, profile, step)?;
+    }
+}
+
+/// Whether a save event is for `file` (editors may report the folder or a
+/// temporary name, so the file's name is what counts).
+fn touches(paths: &[PathBuf], file: &Path) -> bool {
+    paths.iter().any(|p| {
+        p.file_name() == file.file_name()
+            && p.parent().map(Path::file_name) == file.parent().map(Path::file_name)
+    })
+}
+
+/// Checks `step` and prints the outcome in one line.
+fn report(root: &Path, profile: &str, step: &'static Step) -> Result<Outcome, UserError> {
+    let outcome = check_one(root, profile, step)?;
+    println!(
+        "[{}] {}: {}",
+        step.id(),
+        outcome.label(),
+        outcome.detail(step)
+    );
+    Ok(outcome)
+}
+
+/// The first step whose exercise does not pass (steps this machine cannot
+/// run are passed over).
+fn first_not_passing(root: &Path, profile: &str) -> Result<Option<&'static Step>, UserError> {
+    let outcomes = Checker::new(root, profile).check(LADDER, None, |_| {})?;
+    Ok(LADDER
+        .iter()
+        .zip(&outcomes)
+        .find(|(_, o)| !o.passes() && !matches!(o, Outcome::Unavailable(_)))
+        .map(|(step, _)| *step))
+}

@@ -1,0 +1,77 @@
+//! Where the attendee's workspace is, and the little the tools remember in
+//! it.
+
+use std::path::{Path, PathBuf};
+
+use mandel_core::UserError;
+
+/// The workshop's root: the nearest folder at or above the current one
+/// with a `Cargo.toml` and an `exercises/` folder (so the tools work on a
+/// copy of the workshop too), else the one this binary was built from.
+pub fn root() -> PathBuf {
+    let is_root = |dir: &Path| dir.join("Cargo.toml").is_file() && dir.join("exercises").is_dir();
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.ancestors().find(|d| is_root(d)).map(Path::to_path_buf))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+}
+
+/// The file where hint progress is kept (git-ignored).
+pub fn progress_file(root: &Path) -> PathBuf {
+    root.join(".workshop-progress")
+}
+
+/// Hints shown so far per step, as `stepNN <count>` lines.
+pub fn hints_shown(root: &Path, step_id: &str) -> usize {
+    std::fs::read_to_string(progress_file(root))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.split_once(' '))
+        .find(|(id, _)| *id == step_id)
+        .and_then(|(_, n)| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Records that `shown` hints of `step_id` have been shown. The file is
+/// replaced whole (written beside it, then renamed), never half-written.
+pub fn record_hints_shown(root: &Path, step_id: &str, shown: usize) -> Result<(), UserError> {
+    let path = progress_file(root);
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut lines: Vec<String> = old
+        .lines()
+        .filter(|line| line.split_once(' ').is_none_or(|(id, _)| id != step_id))
+        .map(str::to_string)
+        .collect();
+    lines.push(format!("{step_id} {shown}"));
+    lines.sort();
+    write_whole(&path, &(lines.join("\n") + "\n"))
+}
+
+/// Writes `text` to `path` through a temporary file in the same folder and
+/// a rename, so a failure leaves the old file as it was.
+pub fn write_whole(path: &Path, text: &str) -> Result<(), UserError> {
+    let cannot =
+        |e: std::io::Error| UserError::new(format!("cannot write {}: {e}", path.display()));
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(cannot)?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(cannot)?;
+    file.persist(path).map_err(|e| cannot(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hint_progress_is_kept_per_step() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(hints_shown(dir.path(), "step03"), 0);
+        record_hints_shown(dir.path(), "step03", 2).unwrap();
+        record_hints_shown(dir.path(), "step01", 1).unwrap();
+        record_hints_shown(dir.path(), "step03", 3).unwrap();
+        assert_eq!(hints_shown(dir.path(), "step03"), 3);
+        assert_eq!(hints_shown(dir.path(), "step01"), 1);
+        assert_eq!(hints_shown(dir.path(), "step02"), 0);
+    }
+}
