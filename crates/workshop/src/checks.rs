@@ -71,6 +71,9 @@ impl Outcome {
     }
 }
 
+/// A step id with its built executable or its first compiler error.
+type Built = (String, Result<PathBuf, String>);
+
 /// Builds and runs the attendee's step binaries with `cargo`.
 pub struct Checker {
     root: PathBuf,
@@ -128,7 +131,7 @@ impl Checker {
 
     /// `cargo build` of the steps' binaries: per step id, its executable
     /// or its first compiler error.
-    fn build(&self, steps: &[&Step]) -> Result<Vec<(String, Result<PathBuf, String>)>, UserError> {
+    fn build(&self, steps: &[&Step]) -> Result<Vec<Built>, UserError> {
         if steps.is_empty() {
             return Ok(Vec::new());
         }
@@ -150,7 +153,7 @@ impl Checker {
                 Path::new(&cargo).display()
             ))
         })?;
-        let mut found: Vec<(String, Result<PathBuf, String>)> = Vec::new();
+        let mut found: Vec<Built> = Vec::new();
         for line in String::from_utf8_lossy(&output.stdout).lines() {
             let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
                 continue;

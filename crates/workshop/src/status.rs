@@ -5,8 +5,9 @@
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use mandel_core::error::positive;
 use mandel_core::timing::duration_text;
-use mandel_core::{Step, UserError, Variant};
+use mandel_core::{Problem, Step, UserError};
 
 use crate::checks::{Checker, Outcome, Timing};
 use crate::registry::LADDER;
@@ -14,8 +15,14 @@ use crate::workspace;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Timed runs of each passing step, yours and the reference's, on
-    /// `1000 1000`; the table shows the medians. 0 skips timing.
+    /// The problem passing steps are timed on: the tutorial's width.
+    #[arg(default_value_t = 1000, value_parser = positive::<u64>)]
+    w: u64,
+    /// Iterations before a point counts as inside the set.
+    #[arg(default_value_t = 1000, value_parser = positive::<u32>)]
+    maxiter: u32,
+    /// Timed runs of each passing step, yours and the reference's; the
+    /// table shows the medians. 0 skips timing.
     #[arg(long, default_value_t = 3)]
     runs: usize,
 }
@@ -23,9 +30,11 @@ pub struct Args {
 pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
     let root = workspace::root();
     let checker = Checker::new(&root, profile);
+    // Checked here, so that a problem too big is one line, not five.
+    Problem::new(args.w, args.maxiter)?;
     let timing = (args.runs > 0).then_some(Timing {
-        w: 1000,
-        maxiter: 1000,
+        w: args.w,
+        maxiter: args.maxiter,
         runs: args.runs,
     });
     let progress = bar(LADDER.len() as u64);
@@ -48,7 +57,11 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
                 duration_text(reference),
                 yours.as_secs_f64() / reference.as_secs_f64().max(1e-12)
             ),
-            None => String::new(),
+            None => match outcome {
+                // The first error, or what is missing, belongs on the row.
+                Outcome::DoesNotCompile(_) | Outcome::Unavailable(_) => outcome.detail(step),
+                _ => String::new(),
+            },
         };
         println!(
             "{:<6} {:<21} {:<18} {times}",
@@ -58,7 +71,10 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
         );
     }
     if timing.is_some() {
-        println!("Times: median of {} runs on `1000 1000`, yours and the reference's in the same process; ratio = yours / reference.", args.runs);
+        println!(
+            "Times: median of {} runs on `{} {}`, yours and the reference's in the same process; ratio = yours / reference.",
+            args.runs, args.w, args.maxiter
+        );
     }
     println!();
     println!("{}", next_step_text(&outcomes));
@@ -74,11 +90,11 @@ pub fn next_step_text(outcomes: &[Outcome]) -> String {
     match first {
         None => "Every step passes. `cargo run -- diff N` compares yours with the reference; `cargo run --release -- bench` times the ladder.".to_string(),
         Some((step, outcome)) => format!(
-            "Next: step {:02}, {}. {}\nEdit {}; `cargo run -- watch {}` re-checks it on every save, `{}` gives a hint.",
+            "Next: step {:02}, {}, in docs/src/{}.\n{}\n`cargo run -- watch {}` re-checks it on every save; `{}` gives the next hint.",
             step.number,
             step.name,
+            step.chapter_file,
             outcome.detail(step),
-            step.path(Variant::Exercise),
             step.number,
             step.hint_command()
         ),

@@ -28,6 +28,7 @@ const SETTLE: Duration = Duration::from_millis(200);
 
 pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
     let root = workspace::root();
+    let named = args.step.as_deref().map(find_step).transpose()?;
     let stop = Arc::new(AtomicBool::new(false));
     let on_signal = Arc::clone(&stop);
     ctrlc::set_handler(move || on_signal.store(true, Ordering::SeqCst))
@@ -47,8 +48,8 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
         .watch(&exercises, RecursiveMode::Recursive)
         .map_err(|e| UserError::new(format!("cannot watch {}: {e}", exercises.display())))?;
 
-    let mut step = match &args.step {
-        Some(name) => find_step(name)?,
+    let mut step = match named {
+        Some(step) => step,
         None => match first_not_passing(&root, profile)? {
             Some(step) => step,
             None => {

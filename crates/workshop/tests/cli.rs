@@ -96,7 +96,7 @@ fn one_step_can_be_picked() {
 #[test]
 fn hints_come_from_the_book() {
     for step in ["1", "02", "step01"] {
-        let out = workshop(&["hint", step]);
+        let out = workshop(&["hint", step, "--all"]);
         let stdout = text(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{step}");
         assert!(stdout.contains("hints for exercises/step0"), "{stdout}");
@@ -108,6 +108,12 @@ fn hints_come_from_the_book() {
 fn user_mistakes_get_one_line_and_status_2() {
     for (args, expect) in [
         (&["hint", "9"][..], "unknown step '9'"),
+        (&["reset", "9"], "unknown step '9'"),
+        (&["diff", "1", "9"], "unknown step '9'"),
+        (&["diff", "x"], "unknown step 'x'"),
+        (&["watch", "0"], "unknown step '0'"),
+        (&["status", "0"], "must be at least 1"),
+        (&["diff", "1", "2", "--color", "pink"], "pink"),
         (&["ladder", "--steps", "1,x"], "unknown step 'x'"),
         (
             &["ladder", "100", "30", "--runs", "0"],
@@ -115,14 +121,6 @@ fn user_mistakes_get_one_line_and_status_2() {
         ),
         (&["ladder", "0"], "must be at least 1"),
         (&["frobnicate"], "frobnicate"),
-        (
-            &["sweep", "100", "30", "--png", "/no/such/dir/s.png"],
-            "does not exist",
-        ),
-        (
-            &["sweep", "100", "30", "--blocks", "0"],
-            "must be at least 1",
-        ),
         (
             &["sweep", "100", "30", "--png", "/no/such/dir/s.png"],
             "does not exist",

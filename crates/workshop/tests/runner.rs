@@ -1,0 +1,339 @@
+//! The attendee's runner (status, watch, hint, reset, diff) as an attendee
+//! meets it, including with an exercise that does not compile. Tests that
+//! build an attendee's code do so in a copy of the workshop, never in this
+//! checkout.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `workshop` (the given binary) run in `dir`.
+fn workshop_in(exe: &Path, dir: &Path, args: &[&str]) -> Output {
+    Command::new(exe)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUST_BACKTRACE")
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .output()
+        .expect("workshop runs")
+}
+
+fn workshop(dir: &Path, args: &[&str]) -> Output {
+    workshop_in(Path::new(env!("CARGO_BIN_EXE_workshop")), dir, args)
+}
+
+/// The smallest folder the tools take for a workshop: a `Cargo.toml` and
+/// the shipped exercises.
+fn minimal_workshop() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Cargo.toml"), "").unwrap();
+    copy_tree(&root().join("exercises"), &dir.path().join("exercises"));
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn hints_come_one_at_a_time_and_all_on_request() {
+    let dir = minimal_workshop();
+    let first = text(&workshop(dir.path(), &["hint", "1"]).stdout);
+    assert!(first.contains("Hint 1 of 5:"), "{first}");
+    assert!(
+        first.contains("`cargo run -- hint 1` again for the next"),
+        "{first}"
+    );
+    let second = text(&workshop(dir.path(), &["hint", "01"]).stdout);
+    assert!(second.contains("Hint 2 of 5:"), "{second}");
+    assert!(!second.contains("Hint 1 of 5"), "{second}");
+    let progress = std::fs::read_to_string(dir.path().join(".workshop-progress")).unwrap();
+    assert_eq!(progress, "step01 2\n");
+
+    let all = text(&workshop(dir.path(), &["hint", "step01", "--all"]).stdout);
+    for n in 1..=5 {
+        assert!(all.contains(&format!("\n{n}. ")), "{all}");
+    }
+    for _ in 0..3 {
+        workshop(dir.path(), &["hint", "1"]);
+    }
+    let again = text(&workshop(dir.path(), &["hint", "1"]).stdout);
+    assert!(again.contains("You have seen all 5 hints"), "{again}");
+    assert!(again.contains("`cargo run -- diff 1`"), "{again}");
+}
+
+#[test]
+fn reset_keeps_your_file_and_puts_the_stub_back() {
+    let dir = minimal_workshop();
+    let exercise = dir.path().join("exercises/step02/calculate_z.rs");
+    let stub = std::fs::read_to_string(&exercise).unwrap();
+
+    let out = workshop(dir.path(), &["reset", "2"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("already the shipped stub; nothing changed"));
+
+    for (attempt, work) in ["my first try\n", "my second try\n"].iter().enumerate() {
+        std::fs::write(&exercise, work).unwrap();
+        let out = workshop(dir.path(), &["reset", "2"]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}");
+        let saved = format!("exercises/step02/calculate_z.saved-{}.rs", attempt + 1);
+        assert!(
+            stdout.contains(&format!(
+                "Saved your exercises/step02/calculate_z.rs as {saved}"
+            )),
+            "{stdout}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(&saved)).unwrap(),
+            *work
+        );
+        assert_eq!(std::fs::read_to_string(&exercise).unwrap(), stub);
+    }
+
+    std::fs::remove_file(&exercise).unwrap();
+    let out = workshop(dir.path(), &["reset", "2"]);
+    assert!(text(&out.stdout).contains("was missing"));
+    assert_eq!(std::fs::read_to_string(&exercise).unwrap(), stub);
+}
+
+#[test]
+fn diff_between_two_steps_shows_the_lesson() {
+    let out = workshop(&root(), &["diff", "4", "5", "--color", "never"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let first = stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("Step 04 -> step 05, multiprocess: step 04's kernel"),
+        "{first}"
+    );
+    assert!(first.ends_with(" lines)"), "{first}");
+    assert!(
+        stdout.contains(
+            "\n--- solutions/step04/calculate_z.rs\n+++ solutions/step05/calculate_z.rs\n@@ -"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\n+use step04::solution::{calculate_z_blocks_into, BLOCK};\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\x1b'), "no colour when asked for none");
+
+    let coloured = text(&workshop(&root(), &["diff", "4", "5", "--color", "always"]).stdout);
+    assert!(
+        coloured.contains("\x1b[32m+use step04::solution"),
+        "{coloured}"
+    );
+}
+
+/// A copy of the workshop to build an attendee's code in. Its profile is
+/// unoptimised and without debug information, so the copy builds in
+/// seconds rather than minutes; its target folder lasts between runs.
+fn copy_of_the_workshop() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        std::fs::copy(root().join(file), dir.path().join(file)).unwrap();
+    }
+    for folder in ["crates", "exercises", "solutions", "docs", "assets"] {
+        copy_tree(&root().join(folder), &dir.path().join(folder));
+    }
+    let manifest = dir.path().join("Cargo.toml");
+    let fast = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("opt-level = 1", "opt-level = 0")
+        .replace("opt-level = 2", "opt-level = 0");
+    std::fs::write(&manifest, fast).unwrap();
+    dir
+}
+
+fn cargo_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", copy_target())
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .output()
+        .expect("cargo runs")
+}
+
+fn copy_target() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("workshop-copy-target")
+}
+
+/// Lines a running `watch` printed, as they come.
+struct Watching {
+    child: std::process::Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Watching {
+    fn start(exe: &Path, dir: &Path, args: &[&str]) -> Watching {
+        let mut child = Command::new(exe)
+            .args(args)
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", copy_target())
+            .env("CARGO_PROFILE_DEV_DEBUG", "0")
+            .env_remove("RUST_BACKTRACE")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Watching {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a line that contains `wanted`; fails after two minutes.
+    fn expect(&mut self, wanted: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(wanted) {
+                        return line;
+                    }
+                }
+                Err(_) => {
+                    let _ = self.child.kill();
+                    panic!(
+                        "no line with {wanted:?}; watch printed:\n{}",
+                        self.seen.join("\n")
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
+    let copy = copy_of_the_workshop();
+    let dir = copy.path();
+    let solve = |n: u32| {
+        let file = format!("step{n:02}/calculate_z.rs");
+        std::fs::copy(
+            dir.join("solutions").join(&file),
+            dir.join("exercises").join(&file),
+        )
+        .unwrap();
+    };
+    // Step 01 done, step 03 half-typed, the rest as shipped.
+    solve(1);
+    let step03 = dir.join("exercises/step03/calculate_z.rs");
+    let half_typed =
+        std::fs::read_to_string(&step03)
+            .unwrap()
+            .replacen("todo!()", "let half = todo!()", 1);
+    std::fs::write(&step03, half_typed).unwrap();
+
+    // The tools build (`cargo run` would build just this) and give hints.
+    let built = cargo_in(dir, &["build", "-p", "workshop"]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let exe = copy_target().join("debug/workshop");
+    let hint = workshop_in(&exe, dir, &["hint", "3"]);
+    assert_eq!(hint.status.code(), Some(0), "{}", text(&hint.stderr));
+    assert!(text(&hint.stdout).contains("Hint 1 of 5:"));
+
+    // Status: one row per step, the broken one named with its line.
+    let out = workshop_in(
+        &exe,
+        dir,
+        &["status", "100", "30", "--runs", "1", "--profile", "dev"],
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let row = |id: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("no row for {id}: {stdout}"))
+            .to_string()
+    };
+    assert!(row("step01").contains("passes"), "{stdout}");
+    assert!(
+        row("step01").trim_end().ends_with('x'),
+        "timed against the reference: {stdout}"
+    );
+    assert!(row("step02").contains("stub"), "{stdout}");
+    assert!(row("step03").contains("does not compile"), "{stdout}");
+    assert!(
+        row("step03").contains("exercises/step03/calculate_z.rs:"),
+        "{stdout}"
+    );
+    assert!(
+        row("step04").contains("stub") && row("step05").contains("stub"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Next: step 02, dereference-optimised"),
+        "{stdout}"
+    );
+
+    // diff N: the answer, with a warning unless the step passes.
+    let diff2 = text(&workshop_in(&exe, dir, &["diff", "2", "--profile", "dev"]).stdout);
+    assert!(
+        diff2.starts_with("Warning: step 02 does not pass yet (stub)"),
+        "{diff2}"
+    );
+    let diff1 = text(&workshop_in(&exe, dir, &["diff", "1", "--profile", "dev"]).stdout);
+    assert!(diff1.starts_with("Your step 01 passes"), "{diff1}");
+    assert!(diff1.contains("The two files are the same."), "{diff1}");
+
+    // watch: reports, re-checks on a save, moves on when the step passes,
+    // and ends cleanly on Ctrl-C.
+    let mut watch = Watching::start(&exe, dir, &["watch", "2", "--profile", "dev"]);
+    watch.expect("[step02] stub");
+    watch.expect("Watching exercises/step02/calculate_z.rs");
+    solve(2);
+    watch.expect("[step02] passes");
+    watch.expect("On to step 03");
+    let broken = watch.expect("[step03]");
+    assert!(
+        broken.contains("does not compile: exercises/step03/calculate_z.rs:"),
+        "{broken}"
+    );
+    watch.expect("Watching exercises/step03/calculate_z.rs");
+    // SAFETY: signalling a child we started and still own.
+    unsafe {
+        libc::kill(watch.child.id() as libc::pid_t, libc::SIGINT);
+    }
+    watch.expect("Stopped watching.");
+    let out = watch.child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+}
