@@ -151,10 +151,27 @@ mod tests {
     }
 
     #[test]
-    fn the_workshop_depends_on_every_step() {
-        let manifest = read("crates/workshop/Cargo.toml");
+    fn the_manifests_list_every_step() {
+        let workspace = read("Cargo.toml");
+        let members = workspace
+            .lines()
+            .find(|l| l.starts_with("members = "))
+            .expect("Cargo.toml lists its members");
+        let workshop = read("crates/workshop/Cargo.toml");
         for step in LADDER {
-            assert!(manifest.contains(&format!("{}.workspace = true", step.id())));
+            let id = step.id();
+            assert!(
+                members.contains(&format!("\"crates/{id}\"")),
+                "Cargo.toml's members lack crates/{id}"
+            );
+            assert!(
+                workspace.contains(&format!("\n{id} = {{ path = \"crates/{id}\" }}")),
+                "Cargo.toml's [workspace.dependencies] lack {id}"
+            );
+            assert!(
+                workshop.contains(&format!("\n{id}.workspace = true")),
+                "crates/workshop/Cargo.toml does not depend on {id}"
+            );
         }
     }
 
