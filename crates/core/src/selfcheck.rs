@@ -79,7 +79,8 @@ pub fn explain_panic(step: &Step, variant: Variant, panic: &Panic) -> String {
         .unwrap_or_default();
     if panic.is_stub() {
         format!(
-            "{file} is still a stub: write your code in place of the todo!(){on_line}, then run this again; `{}` shows the hints.",
+            "{file} is still a stub: write your code in place of the todo!(){on_line}, then run `cargo test -p {}` again; `{}` gives a hint.",
+            step.id(),
             step.hint_command()
         )
     } else {

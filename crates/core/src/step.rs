@@ -152,7 +152,7 @@ fn numbered_items(list: &str) -> Vec<String> {
             (Some((_, first)), _) => items.push(first.to_string()),
             (None, Some(item)) if !line.trim().is_empty() => {
                 item.push('\n');
-                item.push_str(line.trim_end());
+                item.push_str(line.trim());
             }
             _ => {}
         }
@@ -238,7 +238,7 @@ mod tests {
         assert_eq!(
             numbered_items(list),
             [
-                "Make `z`:\n   `vec![0; n]`.",
+                "Make `z`:\n`vec![0; n]`.",
                 "Loop.",
                 "Last, with 10. inside.\nNot numbered: x. y"
             ]

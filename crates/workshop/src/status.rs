@@ -70,7 +70,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
             outcome.label()
         );
     }
-    if timing.is_some() {
+    if timing.is_some() && outcomes.iter().any(|o| o.timed().is_some()) {
         println!(
             "Times: median of {} runs on `{} {}`, yours and the reference's in the same process; ratio = yours / reference.",
             args.runs, args.w, args.maxiter
@@ -90,13 +90,12 @@ pub fn next_step_text(outcomes: &[Outcome]) -> String {
     match first {
         None => "Every step passes. `cargo run -- diff N` compares yours with the reference; `cargo run --release -- bench` times the ladder.".to_string(),
         Some((step, outcome)) => format!(
-            "Next: step {:02}, {}, in docs/src/{}.\n{}\n`cargo run -- watch {}` re-checks it on every save; `{}` gives the next hint.",
+            "Next: step {:02}, {}, in docs/src/{}.\n{}\n`cargo run -- watch {}` re-checks it on every save.",
             step.number,
             step.name,
             step.chapter_file,
             outcome.detail(step),
             step.number,
-            step.hint_command()
         ),
     }
 }
