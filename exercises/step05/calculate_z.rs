@@ -1,5 +1,6 @@
 //! Step 05, multiprocess: the tutorial's multiprocessing/multi.py, with
-//! rayon, around step 04's fused kernel (used from step 04, not copied).
+//! rayon, around step 04's fused kernel (used from step 04, not copied, at
+//! the best instruction set this CPU has: see the step 04 chapter).
 //!
 //! multi.py cut the points into chunks, one per CPU, had a pool of worker
 //! processes compute them, and joined the results in order. Threads share
@@ -13,7 +14,7 @@
 use std::ops::Range;
 
 use rayon::prelude::*;
-use step04::solution::{calculate_z_blocks_into, BLOCK};
+use step04::fastest::{calculate_z_blocks_into, BLOCK};
 
 /// Chunks per thread by default: one, as multi.py meant to do ("should be
 /// cpu_count"). The chapter shows what more chunks do.

@@ -6,6 +6,7 @@
 //! the attendees' self-check ([`selfcheck`]).
 
 pub mod error;
+pub mod isa;
 pub mod oracle;
 pub mod output;
 pub mod picture;

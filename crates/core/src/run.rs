@@ -130,11 +130,12 @@ fn run_checked(
     let problem = Problem::new(args.w, args.maxiter)?;
 
     println!(
-        "{} {}: {} ({})",
+        "{} {}: {} ({}), {}",
         step.id(),
         step.name,
         variant.describe(),
-        step.path(variant)
+        step.path(variant),
+        step.instruction_set(variant)
     );
     println!("Total elements: {}", problem.len());
 
@@ -168,7 +169,7 @@ fn run_checked(
     }
     let (against, tolerance) = match &reference {
         Some(r) => (r.name.as_str(), r.tolerance),
-        None => ("the oracle", step.tolerance),
+        None => ("the oracle", step.tolerance(variant)),
     };
     let report = (!args.no_check).then(|| match &reference {
         Some(r) => verify::compare_with(&problem, &(r.answer)(&problem), &output),

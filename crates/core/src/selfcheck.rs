@@ -132,7 +132,7 @@ pub fn check(
             sentence: explain_panic(step, variant, &p),
         })?;
         let report = verify::compare(&problem, &output);
-        if report.passes(step.tolerance) {
+        if report.passes(step.tolerance(variant)) {
             continue;
         }
         let picture = picture_dir.join(format!("{}-differences.png", step.id()));
@@ -157,7 +157,7 @@ pub fn check(
                 maxiter,
                 problem.rows(),
                 problem.cols(),
-                step.tolerance,
+                step.tolerance(variant),
                 report.summary(),
             ),
         });
@@ -223,8 +223,9 @@ macro_rules! selfcheck_tests {
             let output = ($step::STEP.solution)(&problem);
             assert_eq!(output.len(), 250_000, "Total elements");
             let report = $crate::verify::compare(&problem, &output);
-            assert!(report.passes($step::STEP.tolerance), "{}", report.summary());
-            if $step::STEP.tolerance == $crate::Tolerance::Exact {
+            let tolerance = $step::STEP.tolerance($crate::Variant::Solution);
+            assert!(report.passes(tolerance), "{}", report.summary());
+            if tolerance == $crate::Tolerance::Exact {
                 assert_eq!($crate::oracle::validation_sum(&output), 1_148_485);
             }
         }

@@ -86,7 +86,12 @@ pub struct Step {
     pub file: &'static str,
     /// The function in that file.
     pub function: &'static str,
-    pub tolerance: Tolerance,
+    /// How far from the oracle the exercise or the reference may be (a
+    /// kernel dispatched at run time fuses or not with the CPU).
+    pub tolerance: fn(Variant) -> Tolerance,
+    /// The instructions the exercise or the reference runs with, in a few
+    /// words (`scalar f64`, `portable (SSE2)`, `AVX-512`).
+    pub instruction_set: fn(Variant) -> String,
     /// The exercise as shipped (the step crate's `stub/` copy), which
     /// `workshop reset` puts back; the self-check proves the two the same.
     pub stub: &'static str,
@@ -101,6 +106,22 @@ pub struct Step {
     pub availability: fn() -> Availability,
     pub launch: Launch,
     pub peak: PeakOf,
+}
+
+/// [`Step::tolerance`] for a step whose arithmetic is the tutorial's.
+pub fn exact(_: Variant) -> Tolerance {
+    Tolerance::Exact
+}
+
+/// [`Step::instruction_set`] for a step of plain f64 code.
+pub fn scalar(_: Variant) -> String {
+    "scalar f64".to_string()
+}
+
+/// [`Step::instruction_set`] for a step of `wide` vectors, compiled for
+/// what the build targets.
+pub fn build_vectors(_: Variant) -> String {
+    crate::isa::Isa::Portable.to_string()
 }
 
 /// [`Step::availability`] for a step that needs nothing beyond Rust.
@@ -126,6 +147,14 @@ impl Step {
     /// The path of the step's file, from the repository root.
     pub fn path(&self, variant: Variant) -> String {
         format!("{}/{}/{}", variant.folder(), self.id(), self.file)
+    }
+
+    pub fn tolerance(&self, variant: Variant) -> Tolerance {
+        (self.tolerance)(variant)
+    }
+
+    pub fn instruction_set(&self, variant: Variant) -> String {
+        (self.instruction_set)(variant)
     }
 
     /// The command that prints this step's next hint.

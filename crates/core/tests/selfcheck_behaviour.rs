@@ -14,7 +14,8 @@ fn stand_in() -> Step {
         lesson: "none",
         file: "calculate_z.rs",
         function: "calculate_z",
-        tolerance: Tolerance::Exact,
+        tolerance: mandel_core::step::exact,
+        instruction_set: mandel_core::step::scalar,
         stub: "",
         solution: |p| p.oracle().to_vec(),
         chapter_file: "step42-test.md",
@@ -136,9 +137,9 @@ fn a_fused_kernel_within_tolerance_passes_and_beyond_it_fails() {
         out
     };
     let mut step = stand_in();
-    step.tolerance = Tolerance::Fraction(0.01);
+    step.tolerance = |_| Tolerance::Fraction(0.01);
     assert_eq!(check_as(&step, Variant::Exercise, moved), Ok(()));
-    step.tolerance = Tolerance::Fraction(0.0001);
+    step.tolerance = |_| Tolerance::Fraction(0.0001);
     let sentence = check_as(&step, Variant::Exercise, moved).unwrap_err();
     assert!(
         sentence.contains("tolerance: at most 0.01% of points, rounded up, may differ"),

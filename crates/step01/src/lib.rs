@@ -1,6 +1,6 @@
 //! Step 01, pure: the tutorial's pure_python.py. Measure before you optimise.
 
-use mandel_core::{Launch, Step, Tolerance};
+use mandel_core::{Launch, Step};
 
 #[path = "../../../solutions/step01/calculate_z.rs"]
 pub mod solution;
@@ -13,7 +13,8 @@ pub const STEP: Step = Step {
     lesson: "the tutorial's loop as written, measured and profiled before anything changes",
     file: "calculate_z.rs",
     function: "calculate_z",
-    tolerance: Tolerance::Exact,
+    tolerance: mandel_core::step::exact,
+    instruction_set: mandel_core::step::scalar,
     stub: include_str!("../stub/calculate_z.rs"),
     solution: |p| solution::calculate_z(&p.points, p.maxiter),
     chapter_file: "step01-pure.md",

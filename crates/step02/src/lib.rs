@@ -1,6 +1,6 @@
 //! Step 02, dereference-optimised: pure_python_2.py and Cython's lessons.
 
-use mandel_core::{Launch, Step, Tolerance};
+use mandel_core::{Launch, Step};
 
 #[path = "../../../solutions/step02/calculate_z.rs"]
 pub mod solution;
@@ -13,7 +13,8 @@ pub const STEP: Step = Step {
     lesson: "locals instead of z[i] and q[i], no bounds checks, |z|^2 > 4 written out in f64",
     file: "calculate_z.rs",
     function: "calculate_z",
-    tolerance: Tolerance::Exact,
+    tolerance: mandel_core::step::exact,
+    instruction_set: mandel_core::step::scalar,
     stub: include_str!("../stub/calculate_z.rs"),
     solution: |p| solution::calculate_z(&p.points, p.maxiter),
     chapter_file: "step02-deref.md",

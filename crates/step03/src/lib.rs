@@ -1,7 +1,7 @@
 //! Step 03, vector: numpy_vector.py and numpy_vector_2.py. Array-at-a-time
 //! SIMD, temporaries and cache blocks.
 
-use mandel_core::{Launch, Step, Tolerance};
+use mandel_core::{Launch, Step};
 
 #[path = "../../../solutions/step03/calculate_z.rs"]
 pub mod solution;
@@ -14,7 +14,8 @@ pub const STEP: Step = Step {
     lesson: "whole-array SIMD passes over structure-of-arrays vectors, with no early exit",
     file: "calculate_z.rs",
     function: "calculate_z",
-    tolerance: Tolerance::Exact,
+    tolerance: mandel_core::step::exact,
+    instruction_set: mandel_core::step::build_vectors,
     stub: include_str!("../stub/calculate_z.rs"),
     solution: |p| solution::calculate_z(&p.re, &p.im, p.maxiter),
     chapter_file: "step03-vector.md",

@@ -4,8 +4,9 @@ mod attendee;
 
 use attendee::{active, ACTIVE};
 use mandel_core::error::{positive, UserError};
+use mandel_core::isa::{self, Isa};
 use mandel_core::run::{self, CommonArgs, Reference};
-use mandel_core::{Problem, Tolerance};
+use mandel_core::{Problem, Tolerance, Variant};
 use step04::expr::Formula;
 use step04::STEP;
 
@@ -21,6 +22,10 @@ struct Args {
     /// block as numexpr does, e.g. "z*z + c" or "z*z*z + c".
     #[arg(long, value_name = "FORMULA")]
     expr: Option<String>,
+    /// The reference's instruction set (default: the best this CPU has);
+    /// `portable` runs the solution file's own `wide` kernel.
+    #[arg(long, value_enum, conflicts_with = "expr")]
+    isa: Option<Isa>,
 }
 
 fn main() -> ExitCode {
@@ -28,10 +33,24 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(code) => return code,
     };
+    if let Some(isa) = args.isa {
+        let chosen = match ACTIVE {
+            Variant::Exercise => Err(UserError::new(
+                "--isa picks the reference's instruction set (add --features solution); your exercise is the portable kernel",
+            )),
+            Variant::Solution => isa::choose(isa),
+        };
+        if let Err(mistake) = chosen {
+            return mistake.report();
+        }
+    }
     let block = args.block.unwrap_or(step04::solution::BLOCK);
     let Some(text) = &args.expr else {
-        return run::run(&STEP, ACTIVE, &args.common, |p| {
-            active::calculate_z_blocks(&p.re, &p.im, p.maxiter, block)
+        return run::run(&STEP, ACTIVE, &args.common, |p| match ACTIVE {
+            Variant::Exercise => active::calculate_z_blocks(&p.re, &p.im, p.maxiter, block),
+            Variant::Solution => {
+                step04::fastest::calculate_z_blocks(&p.re, &p.im, p.maxiter, block)
+            }
         });
     };
     let formula = match Formula::compile(text) {

@@ -6,7 +6,7 @@
 //! the tolerance is both needed and enough.
 
 use mandel_core::verify::FUSED;
-use mandel_core::{verify, Problem, Tolerance};
+use mandel_core::{verify, Problem, Tolerance, Variant};
 use step04::{FMA_TOLERANCE, STEP};
 
 /// Step 04's arithmetic, one point at a time, as it runs where the
@@ -38,7 +38,11 @@ fn the_step_declares_exact_without_fma_and_the_tolerance_with_it() {
     } else {
         Tolerance::Exact
     };
-    assert_eq!(STEP.tolerance, expected);
+    assert_eq!(STEP.tolerance(Variant::Exercise), expected);
+    assert_eq!(
+        STEP.tolerance(Variant::Solution),
+        mandel_core::isa::chosen().tolerance()
+    );
 }
 
 #[test]
@@ -72,4 +76,65 @@ fn the_kernel_matches_the_model_of_its_own_arithmetic() {
     };
     let report = verify::compare_with(&problem, &reference, &output);
     assert!(report.is_exact(), "{}", report.summary());
+}
+
+/// Says on the terminal, past the test harness's capture, that a check was
+/// skipped and why: a skipped check must say so.
+fn say_skipped(what: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped: {what}");
+}
+
+/// Every dispatched kernel this CPU can run equals the model of its own
+/// arithmetic exactly, on sizes that fill whole vector groups, leave
+/// partial ones, and blocks of several sizes; and so stays within the
+/// tolerance of the oracle.
+#[test]
+fn every_instruction_set_this_cpu_has_matches_the_model_of_its_arithmetic() {
+    use mandel_core::isa::Isa;
+    use step04::fastest::calculate_z_blocks_into_with;
+    for isa in Isa::ALL {
+        if !isa.is_available() {
+            say_skipped(&format!(
+                "step 04 with --isa {} ({isa}): this CPU lacks it",
+                isa.flag()
+            ));
+            continue;
+        }
+        for (w, maxiter, block) in [
+            (100, 30, 256),
+            (28, 100, 7),
+            (333, 50, 1000),
+            (1000, 1000, 256),
+            (400, 5000, 64),
+        ] {
+            let problem = Problem::new(w, maxiter).unwrap();
+            let mut output = vec![u32::MAX; problem.len()];
+            calculate_z_blocks_into_with(
+                isa,
+                &problem.re,
+                &problem.im,
+                maxiter,
+                block,
+                &mut output,
+            );
+            let model = if isa.fuses() {
+                fused_model(&problem)
+            } else {
+                problem.oracle().to_vec()
+            };
+            let against_model = verify::compare_with(&problem, &model, &output);
+            assert!(
+                against_model.is_exact(),
+                "{isa} on `{w} {maxiter}`, blocks of {block}: {}",
+                against_model.summary()
+            );
+            let report = verify::compare(&problem, &output);
+            assert!(
+                report.passes(isa.tolerance()),
+                "{isa}: {}",
+                report.summary()
+            );
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use mandel_core::isa;
 use mandel_core::problem::group_digits;
 use mandel_core::{Launch, PeakOf, Step, UserError};
 use rayon::prelude::*;
@@ -18,8 +19,10 @@ pub const STEP: Step = Step {
     lesson: "step 04's kernel on many chunks in parallel with rayon, each chunk writing its own part of the answer",
     file: "calculate_z.rs",
     function: "calculate_z",
-    // Step 04's kernel inside every chunk: its arithmetic, its tolerance.
-    tolerance: mandel_core::verify::WHERE_FUSED,
+    // Step 04's dispatched kernel inside every chunk, in the exercise and
+    // the reference alike: its arithmetic, its tolerance.
+    tolerance: |_| isa::chosen().tolerance(),
+    instruction_set: |_| isa::chosen().to_string(),
     stub: include_str!("../stub/calculate_z.rs"),
     solution: |p| solution::calculate_z(&p.re, &p.im, p.maxiter),
     chapter_file: "step05-multi.md",
@@ -53,11 +56,11 @@ pub fn timed_chunks(
         .map(|(range, part)| {
             let start = Instant::now();
             let points = range.len();
-            step04::solution::calculate_z_blocks_into(
+            step04::fastest::calculate_z_blocks_into(
                 &re[range.clone()],
                 &im[range],
                 maxiter,
-                step04::solution::BLOCK,
+                step04::fastest::BLOCK,
                 part,
             );
             ChunkTime {

@@ -4,6 +4,7 @@ mod attendee;
 
 use attendee::{active, ACTIVE};
 use mandel_core::error::{positive, UserError};
+use mandel_core::isa::{self, Isa};
 use mandel_core::problem::{axes, check_fits_in_memory};
 use mandel_core::run::{self, CommonArgs};
 use step05::{check_chunks, with_threads, STEP};
@@ -20,6 +21,10 @@ struct Args {
     /// CHUNKS_PER_THREAD per thread).
     #[arg(long, value_parser = positive::<usize>)]
     chunks: Option<usize>,
+    /// The instruction set of step 04's kernel in every chunk (default:
+    /// the best this CPU has).
+    #[arg(long, value_enum)]
+    isa: Option<Isa>,
 }
 
 fn main() -> ExitCode {
@@ -27,6 +32,9 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(code) => return code,
     };
+    if let Some(Err(mistake)) = args.isa.map(isa::choose) {
+        return mistake.report();
+    }
     if let Some(chunks) = args.chunks {
         // Checked before any work: the grid's size follows from w alone.
         if let Err(mistake) = check_fits_in_memory(args.common.w) {

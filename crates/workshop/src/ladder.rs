@@ -7,9 +7,10 @@ use std::time::Duration;
 use crate::peak::{self, Peak};
 use indicatif::{ProgressBar, ProgressStyle};
 use mandel_core::error::positive;
+use mandel_core::isa::{self, Isa};
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median_run, rate, rate_text};
-use mandel_core::{verify, Availability, PeakOf, Problem, Step, UserError};
+use mandel_core::{verify, Availability, PeakOf, Problem, Step, UserError, Variant};
 
 use crate::registry::{find_step, LADDER};
 
@@ -29,6 +30,10 @@ pub struct Args {
     /// Only these steps, e.g. `--steps 1,2`.
     #[arg(long, value_delimiter = ',')]
     steps: Vec<String>,
+    /// The instruction set of the dispatched kernels (steps 04 and 05;
+    /// default: the best this CPU has).
+    #[arg(long, value_enum)]
+    isa: Option<Isa>,
 }
 
 /// One row of the table.
@@ -41,6 +46,9 @@ struct Row {
 
 pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError> {
     let runs = args.runs.unwrap_or(5);
+    if let Some(isa) = args.isa {
+        isa::choose(isa)?;
+    }
     let steps: Vec<&Step> = if args.steps.is_empty() {
         LADDER.to_vec()
     } else {
@@ -84,7 +92,7 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
         progress.set_message(format!("{} {}", step.id(), step.name));
         let (median, output) = median_run(runs, || (step.solution)(&problem), || progress.inc(1));
         let report = verify::compare(&problem, &output);
-        let passes = report.passes(step.tolerance);
+        let passes = report.passes(step.tolerance(Variant::Solution));
         let verdict = match (report.is_exact(), passes) {
             (true, _) => "exact".to_string(),
             (false, true) => format!("{} differ, within tolerance", report.differing),
@@ -124,8 +132,8 @@ fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
         .find(|r| r.step.number == 1)
         .map(|r| r.median.as_secs_f64());
     println!(
-        "{:<6} {:<21} {:<51} {:>9} {:>12} {:>7} {:>8}  oracle",
-        "step", "name", "technique", "median", "z-updates/s", "% peak", "speedup"
+        "{:<6} {:<21} {:<43} {:<15} {:>9} {:>12} {:>7} {:>8}  oracle",
+        "step", "name", "technique", "instructions", "median", "z-updates/s", "% peak", "speedup"
     );
     for row in rows {
         let per_second = rate(updates, row.median);
@@ -139,10 +147,11 @@ fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
             .map(|base| format!("{:.1}x", base / row.median.as_secs_f64()))
             .unwrap_or_else(|| "-".to_string());
         println!(
-            "{:<6} {:<21} {:<51} {:>9} {:>12} {share} {:>8}  {}",
+            "{:<6} {:<21} {:<43} {:<15} {:>9} {:>12} {share} {:>8}  {}",
             row.step.id(),
             row.step.name,
             row.step.technique,
+            row.step.instruction_set(Variant::Solution),
             duration_text(row.median),
             rate_text(per_second),
             speedup,
@@ -160,6 +169,18 @@ fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
             peak.threads,
             if peak.threads == 1 { "" } else { "s" },
             peak.describe()
+        );
+    }
+    let best = Isa::best();
+    let slower: Vec<String> = rows
+        .iter()
+        .map(|row| row.step.instruction_set(Variant::Solution))
+        .filter(|set| set.starts_with("portable"))
+        .collect();
+    if best != Isa::Portable && !slower.is_empty() {
+        println!(
+            "This CPU has {best}; rows marked portable run this build's {} vectors, so `-C target-cpu=native` would change them (steps 04 and 05 pick {best} themselves).",
+            mandel_core::isa::build_vectors()
         );
     }
     if baseline.is_none() {

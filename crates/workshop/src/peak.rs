@@ -1,39 +1,26 @@
-//! A peak probe: how many fused multiply-adds per second this machine does
-//! with the vector type the workshop's SIMD steps use, so that a step's
-//! speed can be shown as a share of what the hardware could do.
+//! A peak probe: how many fused multiply-adds per second this machine's
+//! hardware does, with the best vector instructions it has (asked at run
+//! time, whatever the build targets), so that a step's speed can be shown
+//! as a share of what the hardware could do, not of what a build uses.
 //!
 //! One z-update (`z = z*z + q` and the `|z|^2 > 4` test) costs 8 flops:
 //! three multiplies, four adds and a compare, counted as the usual
 //! Mandelbrot figure. A fused multiply-add counts as 2 flops.
 
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use mandel_core::verify::FUSED;
-use wide::f64x8;
+use mandel_core::isa::Isa;
+use step04::fastest::multiply_adds;
 
 /// Flops per z-update, the conversion behind every "% of peak".
 pub const FLOPS_PER_UPDATE: f64 = 8.0;
-
-/// The SIMD instructions this build's `wide::f64x8` compiles to.
-pub fn vector_width() -> &'static str {
-    if cfg!(target_feature = "avx512f") {
-        "512-bit AVX-512"
-    } else if cfg!(target_feature = "avx") {
-        "256-bit AVX"
-    } else if cfg!(target_arch = "aarch64") {
-        "128-bit NEON"
-    } else if cfg!(target_feature = "sse2") {
-        "128-bit SSE2"
-    } else {
-        "scalar (no SIMD)"
-    }
-}
 
 /// A measured peak.
 #[derive(Debug, Clone, Copy)]
 pub struct Peak {
     pub threads: usize,
+    /// The instructions it was measured with.
+    pub isa: Isa,
     /// Floating-point operations per second, all threads together.
     pub flops: f64,
 }
@@ -50,15 +37,15 @@ impl Peak {
     }
 
     /// One line for a report, e.g.
-    /// `peak 143.2 GFLOP/s on 1 thread (512-bit AVX-512, fused) = 17.9 G z-updates/s at 8 flops each`.
+    /// `peak 143.2 GFLOP/s on 1 thread (AVX-512, fused multiply-add) = 17.9 G z-updates/s at 8 flops each`.
     pub fn describe(&self) -> String {
         format!(
             "peak {:.1} GFLOP/s on {} thread{} ({}, {}) = {} z-updates/s at {} flops each",
             self.flops / 1e9,
             self.threads,
             if self.threads == 1 { "" } else { "s" },
-            vector_width(),
-            if FUSED {
+            self.isa,
+            if self.isa.fuses() {
                 "fused multiply-add"
             } else {
                 "multiply then add"
@@ -69,71 +56,59 @@ impl Peak {
     }
 }
 
-/// `rounds` rounds of `CHAINS` independent multiply-adds on 8 lanes;
-/// returns the time. Too few chains wait on latency, too many spill out
-/// of registers, and the best number depends on the CPU, so [`probe`] tries
-/// several.
-fn multiply_adds<const CHAINS: usize>(rounds: u64) -> Duration {
-    let x = black_box(f64x8::splat(0.999_999));
-    let y = black_box(f64x8::splat(1e-7));
-    let mut acc = [f64x8::splat(1.0); CHAINS];
-    let start = Instant::now();
-    for _ in 0..rounds {
-        for a in acc.iter_mut() {
-            // Converges to 0.1: no overflow, no denormals, however long it runs.
-            *a = a.mul_add(x, y);
-        }
-    }
-    black_box(acc);
-    start.elapsed()
+/// Measures the hardware's peak on `threads` threads at once, with the
+/// best instructions this CPU has: each thread runs the same multiply-add
+/// loop; the best of several short trials, over several chain counts,
+/// counts. (Too few chains wait on latency, too many spill out of
+/// registers, and the best number depends on the CPU.)
+pub fn probe(threads: usize) -> Peak {
+    probe_with(Isa::best(), threads)
 }
 
-/// Measures the peak on `threads` threads at once: each runs the same
-/// multiply-add loop; the best of several short trials, over several chain
-/// counts, counts.
-pub fn probe(threads: usize) -> Peak {
+/// [`probe`] with given instructions.
+pub fn probe_with(isa: Isa, threads: usize) -> Peak {
     let flops = [
-        trials::<4>(threads),
-        trials::<8>(threads),
-        trials::<12>(threads),
-        trials::<16>(threads),
+        trials::<4>(isa, threads),
+        trials::<8>(isa, threads),
+        trials::<12>(isa, threads),
+        trials::<16>(isa, threads),
     ];
     Peak {
         threads: threads.max(1),
+        isa,
         flops: flops.into_iter().fold(0.0, f64::max),
     }
 }
 
 /// The best flops per second of a few trials with `CHAINS` chains.
-fn trials<const CHAINS: usize>(threads: usize) -> f64 {
+fn trials<const CHAINS: usize>(isa: Isa, threads: usize) -> f64 {
     let threads = threads.max(1);
-    let flops_per_round = (CHAINS * 8 * 2) as f64;
     // Size a trial to about 20 ms on one thread.
     let mut rounds: u64 = 1 << 14;
-    while multiply_adds::<CHAINS>(rounds) < Duration::from_millis(5) {
+    while multiply_adds::<CHAINS>(isa, rounds).1 < Duration::from_millis(5) {
         rounds *= 2;
     }
     rounds *= 4;
     let mut best = 0.0f64;
     for _ in 0..3 {
         let barrier = std::sync::Barrier::new(threads);
-        let longest = std::thread::scope(|scope| {
+        let (flops, longest) = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|_| {
                     scope.spawn(|| {
                         barrier.wait();
-                        multiply_adds::<CHAINS>(rounds)
+                        multiply_adds::<CHAINS>(isa, rounds)
                     })
                 })
                 .collect();
             handles
                 .into_iter()
                 .map(|h| h.join().expect("probe thread"))
-                .max()
-                .unwrap_or_default()
+                .fold((0.0, Duration::ZERO), |(sum, longest), (flops, took)| {
+                    (sum + flops, longest.max(took))
+                })
         });
-        let flops = flops_per_round * rounds as f64 * threads as f64 / longest.as_secs_f64();
-        best = best.max(flops);
+        best = best.max(flops / longest.as_secs_f64());
     }
     best
 }
@@ -143,12 +118,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn probe_measures_something_plausible() {
-        let peak = probe(1);
-        // Any machine this runs on does more than 100 MFLOP/s and less than
-        // 10 TFLOP/s on one thread; the point is that it measured at all.
-        assert!(peak.flops > 1e8 && peak.flops < 1e13, "{}", peak.describe());
-        assert!((peak.percent(peak.updates_per_second()) - 100.0).abs() < 1e-9);
-        assert!(peak.describe().contains("z-updates/s at 8 flops each"));
+    fn probe_measures_something_plausible_with_every_instruction_set() {
+        for isa in Isa::ALL.into_iter().filter(|isa| isa.is_available()) {
+            let peak = probe_with(isa, 1);
+            // Any machine this runs on does more than 100 MFLOP/s and less
+            // than 10 TFLOP/s on one thread; the point is that it measured.
+            assert!(peak.flops > 1e8 && peak.flops < 1e13, "{}", peak.describe());
+            assert!((peak.percent(peak.updates_per_second()) - 100.0).abs() < 1e-9);
+            assert!(
+                peak.describe().contains(&format!("({isa}, ")),
+                "{}",
+                peak.describe()
+            );
+        }
+        assert_eq!(probe(1).isa, Isa::best());
     }
 }

@@ -9,10 +9,11 @@ use std::time::Duration;
 use crate::chart::{Chart, Series};
 use crate::peak;
 use mandel_core::error::positive;
+use mandel_core::isa::{self, Isa};
 use mandel_core::output::OutputFile;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median, median_run, rate, rate_text, timed};
-use mandel_core::{verify, Problem, UserError};
+use mandel_core::{verify, Problem, UserError, Variant};
 use step05::{solution, timed_chunks, with_threads, ChunkTime};
 
 #[derive(clap::Args)]
@@ -35,9 +36,16 @@ pub struct Args {
     /// Folder for the charts: scaling-threads and scaling-chunks, as PNG and SVG.
     #[arg(long, default_value = ".")]
     out: PathBuf,
+    /// The instruction set of step 04's kernel in every chunk (default:
+    /// the best this CPU has).
+    #[arg(long, value_enum)]
+    isa: Option<Isa>,
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+    if let Some(isa) = args.isa {
+        isa::choose(isa)?;
+    }
     let claim = |name: &str| OutputFile::create(&args.out.join(name));
     let threads_png = claim("scaling-threads.png")?;
     let threads_svg = claim("scaling-threads.svg")?;
@@ -52,11 +60,12 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     }
     let updates = problem.z_updates();
     println!(
-        "Scaling: step 05 on `{}` ({} points, {} z-updates), median of {} runs.",
+        "Scaling: step 05 on `{}` ({} points, {} z-updates), median of {} runs; step 04's kernel with {}.",
         problem.label(),
         group_digits(problem.len() as u128),
         group_digits(updates),
-        args.runs
+        args.runs,
+        isa::chosen()
     );
 
     // Speedup against threads, each with the solution's default chunks.
@@ -111,7 +120,8 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         }
         runs.sort_by_key(|r| r.0);
         let (took, output, times) = &runs[(runs.len() - 1) / 2];
-        let exact = verify::compare(&problem, output).passes(step05::STEP.tolerance);
+        let exact =
+            verify::compare(&problem, output).passes(step05::STEP.tolerance(Variant::Solution));
         let (min, mid, max) = spread(times);
         println!(
             "{chunks:>6} {:>9} {:>7.2}x {:>28} {:>21.2}x  {}",
@@ -183,7 +193,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
 /// The median of `runs` timings of `f`, and whether its answer is right.
 fn measure(problem: &Problem, runs: usize, f: impl Fn() -> Vec<u32>) -> (Duration, bool) {
     let (median, output) = median_run(runs, f, || ());
-    let right = verify::compare(problem, &output).passes(step05::STEP.tolerance);
+    let right = verify::compare(problem, &output).passes(step05::STEP.tolerance(Variant::Solution));
     (median, right)
 }
 

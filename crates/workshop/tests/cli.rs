@@ -155,3 +155,26 @@ fn a_closed_pipe_ends_the_program_quietly() {
     let stderr = text(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn the_ladder_names_each_rows_instructions_and_isa_forces_them() {
+    let out = workshop(&[
+        "ladder", "100", "30", "--runs", "1", "--steps", "3,4", "--isa", "portable",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains(" instructions "), "{stdout}");
+    for step in ["step03", "step04"] {
+        let row = stdout.lines().find(|l| l.starts_with(step)).unwrap();
+        assert!(row.contains("portable ("), "{row}");
+    }
+    let refused = Command::new(env!("CARGO_BIN_EXE_workshop"))
+        .args(["bench", "100", "30", "--isa", "avx2"])
+        .env("MANDEL_DISABLE_CPU_FEATURES", "avx2")
+        .output()
+        .unwrap();
+    let stderr = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: --isa avx2: "), "{stderr}");
+}

@@ -134,14 +134,14 @@ fn diff_between_two_steps_shows_the_lesson() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("\n+use step04::solution::{calculate_z_blocks_into, BLOCK};\n"),
+        stdout.contains("\n+use step04::fastest::{calculate_z_blocks_into, BLOCK};\n"),
         "{stdout}"
     );
     assert!(!stdout.contains('\x1b'), "no colour when asked for none");
 
     let coloured = text(&workshop(&root(), &["diff", "4", "5", "--color", "always"]).stdout);
     assert!(
-        coloured.contains("\x1b[32m+use step04::solution"),
+        coloured.contains("\x1b[32m+use step04::fastest"),
         "{coloured}"
     );
 }
