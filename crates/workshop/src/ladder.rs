@@ -132,7 +132,7 @@ fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
         .find(|r| r.step.number == 1)
         .map(|r| r.median.as_secs_f64());
     println!(
-        "{:<6} {:<21} {:<43} {:<15} {:>9} {:>12} {:>7} {:>8}  oracle",
+        "{:<6} {:<21} {:<43} {:<18} {:>9} {:>12} {:>7} {:>8}  oracle",
         "step", "name", "technique", "instructions", "median", "z-updates/s", "% peak", "speedup"
     );
     for row in rows {
@@ -147,7 +147,7 @@ fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
             .map(|base| format!("{:.1}x", base / row.median.as_secs_f64()))
             .unwrap_or_else(|| "-".to_string());
         println!(
-            "{:<6} {:<21} {:<43} {:<15} {:>9} {:>12} {share} {:>8}  {}",
+            "{:<6} {:<21} {:<43} {:<18} {:>9} {:>12} {share} {:>8}  {}",
             row.step.id(),
             row.step.name,
             row.step.technique,
