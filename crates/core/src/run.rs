@@ -66,6 +66,16 @@ pub fn parse<A: clap::Args>(step: &Step, variant: Variant) -> Result<A, ExitCode
     error::parse_with(command, std::env::args_os())
 }
 
+/// [`parse`] without a word on a mistake (exit status 2 all the same): for
+/// the ranks of an MPI job other than rank 0, which reports it.
+pub fn parse_quietly<A: clap::Args>(step: &Step) -> Result<A, ExitCode> {
+    let command = A::augment_args(clap::Command::new(step.id()));
+    let matches = command
+        .try_get_matches_from(std::env::args_os())
+        .map_err(|e| ExitCode::from(if e.use_stderr() { 2 } else { 0 }))?;
+    A::from_arg_matches(&matches).map_err(|_| ExitCode::from(2))
+}
+
 /// `stepNN` for a step whose binary takes only the common arguments.
 pub fn main(step: &Step, variant: Variant, kernel: Kernel) -> ExitCode {
     match parse::<CommonArgs>(step, variant) {

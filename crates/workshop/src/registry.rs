@@ -11,6 +11,7 @@ pub const LADDER: &[&Step] = &[
     &step03::STEP,
     &step04::STEP,
     &step05::STEP,
+    &step06::STEP,
 ];
 
 /// The step a user named as `1`, `01` or `step01`.

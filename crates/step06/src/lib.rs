@@ -1,0 +1,166 @@
+//! Step 06, distributed: the tutorial's ParallelPython scripts, with MPI.
+//! Ranks that share nothing but messages; a static split and a task farm;
+//! the bytes on the wire.
+
+// The solution and the exercise both name this crate `step06`, whether
+// they are compiled into its library or its binary.
+extern crate self as step06;
+
+use mandel_core::isa;
+use mandel_core::{Launch, PeakOf, Problem, Step};
+
+pub mod comm;
+#[cfg(feature = "mpi")]
+pub mod mpi_ranks;
+
+use comm::{Comm, Grid, ThreadRanks, Traffic};
+
+#[path = "../../../solutions/step06/calculate_z.rs"]
+pub mod solution;
+
+pub const STEP: Step = Step {
+    number: 6,
+    name: "distributed",
+    technique: "MPI ranks: static split, task farm",
+    tutorial: "parallelpython_*",
+    lesson: "ranks that share nothing but messages: a static split and a task farm, with the bytes they send",
+    file: "calculate_z.rs",
+    function: "calculate_z",
+    // Step 04's dispatched kernel in every chunk: its arithmetic.
+    tolerance: |_| isa::chosen().tolerance(),
+    instruction_set: |_| isa::chosen().to_string(),
+    stub: include_str!("../stub/calculate_z.rs"),
+    solution: |p| run_on_threads(&Settings::default(), p, solution::calculate_z).0,
+    chapter_file: "step06-distributed.md",
+    chapter: include_str!("../../../docs/src/step06-distributed.md"),
+    // Ranks as threads need nothing; `mpirun` is the way past one machine.
+    availability: mandel_core::step::always_ready,
+    launch: Launch::Processes {
+        launcher: "mpirun -n",
+        processes: 2,
+    },
+    peak: PeakOf::Cpu {
+        threads: default_ranks,
+    },
+};
+
+/// How the ranks share out the rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Strategy {
+    /// Each rank takes its band of rows; rank 0 gathers them in order.
+    Static,
+    /// Rank 0 hands out chunks of rows as workers ask (ParallelPython's job server).
+    #[default]
+    Farm,
+}
+
+/// What every rank computes with: the code of the exercise or the
+/// solution.
+pub type RankCode = fn(&dyn Comm, &Grid, Strategy, usize) -> Option<Vec<u32>>;
+
+/// [`RankCode`], or a closure around it (as [`failing`] makes).
+pub type RankFn = dyn Fn(&dyn Comm, &Grid, Strategy, usize) -> Option<Vec<u32>> + Sync;
+
+/// The run's settings.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Ranks as threads (default: one per CPU); under `mpirun`, MPI's.
+    pub ranks: Option<usize>,
+    pub strategy: Strategy,
+    /// Chunks of rows in the farm (default: 16 per rank).
+    pub chunks: Option<usize>,
+    /// Tasks carry their points instead of their rows' index.
+    pub ship_points: bool,
+}
+
+impl Settings {
+    /// `strategy farm, 32 chunks`, for the run's first line.
+    pub fn describe(&self, ranks: usize) -> String {
+        let strategy = match self.strategy {
+            Strategy::Static => "strategy static".to_string(),
+            Strategy::Farm => format!("strategy farm, {} chunks", self.chunks(ranks)),
+        };
+        let shipped = if self.ship_points {
+            ", points shipped with each task"
+        } else {
+            ""
+        };
+        format!("{strategy}{shipped}")
+    }
+
+    pub fn chunks(&self, ranks: usize) -> usize {
+        self.chunks
+            .unwrap_or(solution::CHUNKS_PER_WORKER * ranks.max(1))
+    }
+}
+
+/// Whether this process is one of an MPI job's (Open MPI, MPICH and Intel
+/// MPI say so in the environment).
+pub fn launched_by_mpirun() -> bool {
+    rank_from_environment().is_some()
+}
+
+/// This process's rank as the MPI launcher set it, before MPI starts.
+pub fn rank_from_environment() -> Option<usize> {
+    ["OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok()?.parse().ok())
+}
+
+/// One rank per CPU.
+pub fn default_ranks() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Runs `code` on ranks that are threads of this process; rank 0's answer
+/// and traffic (every message goes to or from rank 0, so its traffic is
+/// the whole run's).
+pub fn run_on_threads(
+    settings: &Settings,
+    problem: &Problem,
+    code: impl Fn(&dyn Comm, &Grid, Strategy, usize) -> Option<Vec<u32>> + Sync,
+) -> (Vec<u32>, Traffic) {
+    let ranks = settings.ranks.unwrap_or_else(default_ranks);
+    let grid = Grid::new(problem.w, problem.maxiter, settings.ship_points);
+    let chunks = settings.chunks(ranks);
+    let (answer, traffic) =
+        ThreadRanks::run(ranks, |comm| code(comm, &grid, settings.strategy, chunks));
+    (answer.expect("rank 0 returns the answer"), traffic)
+}
+
+/// `code`, but rank `fail` panics first: how the tests (`--fail-rank`)
+/// show that a failing rank ends the job instead of hanging it.
+pub fn failing(
+    fail: Option<usize>,
+    code: RankCode,
+) -> impl Fn(&dyn Comm, &Grid, Strategy, usize) -> Option<Vec<u32>> + Sync {
+    move |comm, grid, strategy, chunks| {
+        if fail == Some(comm.rank()) {
+            panic!("--fail-rank {}: this rank fails on purpose", comm.rank());
+        }
+        code(comm, grid, strategy, chunks)
+    }
+}
+
+/// The run's traffic in words: messages and bytes, and each rank's share
+/// of the points.
+pub fn traffic_report(traffic: &Traffic, ranks: usize, points: usize) -> String {
+    use mandel_core::problem::{bytes_text, group_digits};
+    let others: u64 = traffic.points_from.iter().sum();
+    let mut work = vec![format!(
+        "rank 0 {}",
+        group_digits((points as u64).saturating_sub(others))
+    )];
+    for rank in 1..ranks {
+        let points = traffic.points_from.get(rank).copied().unwrap_or(0);
+        work.push(format!("rank {rank} {}", group_digits(points)));
+    }
+    format!(
+        "Traffic: {} messages ({}) sent and {} ({}) received by rank 0, the whole run's.\nPoints computed: {}.",
+        group_digits(traffic.messages_sent),
+        bytes_text(traffic.bytes_sent),
+        group_digits(traffic.messages_received),
+        bytes_text(traffic.bytes_received),
+        work.join(", ")
+    )
+}

@@ -1,0 +1,107 @@
+use std::process::ExitCode;
+
+mod attendee;
+
+use attendee::{active_code, ACTIVE};
+use mandel_core::error::{positive, UserError};
+use mandel_core::isa::{self, Isa};
+use mandel_core::run::{self, CommonArgs};
+use step06::{failing, run_on_threads, traffic_report, Settings, Strategy, STEP};
+
+#[derive(clap::Args)]
+struct Args {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Ranks as threads of this process (default: one per CPU). Under
+    /// `mpirun` (built with `--features mpi`) the ranks are MPI's.
+    #[arg(long, value_parser = positive::<usize>)]
+    ranks: Option<usize>,
+    /// How the rows are shared out.
+    #[arg(long, value_enum, default_value_t = Strategy::Farm)]
+    strategy: Strategy,
+    /// Chunks of rows in the farm (default: 16 per rank).
+    #[arg(long, value_parser = positive::<usize>)]
+    chunks: Option<usize>,
+    /// Send each task's points instead of its rows' index, as the
+    /// tutorial's job server shipped its lists.
+    #[arg(long)]
+    ship_points: bool,
+    /// The instruction set of step 04's kernel in every chunk.
+    #[arg(long, value_enum)]
+    isa: Option<Isa>,
+    /// For the tests: this rank panics at once.
+    #[arg(long, hide = true)]
+    fail_rank: Option<usize>,
+}
+
+impl Args {
+    fn settings(&self) -> Settings {
+        Settings {
+            ranks: self.ranks,
+            strategy: self.strategy,
+            chunks: self.chunks,
+            ship_points: self.ship_points,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    // Under mpirun every rank parses the same arguments and so finds the
+    // same mistakes: rank 0 says so, all exit, none waits for another.
+    let under_mpirun = cfg!(feature = "mpi") && step06::launched_by_mpirun();
+    let quiet = under_mpirun && step06::rank_from_environment() != Some(0);
+    let parsed = if quiet {
+        run::parse_quietly::<Args>(&STEP)
+    } else {
+        run::parse::<Args>(&STEP, ACTIVE)
+    };
+    let args = match parsed {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
+    let refuse = |mistake: UserError| {
+        if quiet {
+            ExitCode::from(2)
+        } else {
+            mistake.report()
+        }
+    };
+    if let Some(Err(mistake)) = args.isa.map(isa::choose) {
+        return refuse(mistake);
+    }
+    let code = failing(args.fail_rank, active_code());
+    #[cfg(feature = "mpi")]
+    if under_mpirun {
+        return step06::mpi_ranks::main(
+            &args.common,
+            &args.settings(),
+            &code,
+            args.fail_rank,
+            ACTIVE,
+        );
+    }
+    if let Some(rank) = args.fail_rank {
+        if rank >= args.ranks.unwrap_or_else(step06::default_ranks) {
+            return refuse(UserError::new(format!(
+                "--fail-rank {rank}: there is no such rank"
+            )));
+        }
+    }
+    let settings = args.settings();
+    let ranks = settings.ranks.unwrap_or_else(step06::default_ranks);
+    println!(
+        "{ranks} rank{}, threads of one process (for MPI processes: --features mpi and mpirun, see the chapter); {}",
+        if ranks == 1 { "" } else { "s" },
+        settings.describe(ranks)
+    );
+    let traffic = std::cell::RefCell::new(None);
+    let exit = run::run(&STEP, ACTIVE, &args.common, |p| {
+        let (answer, seen) = run_on_threads(&settings, p, &code);
+        *traffic.borrow_mut() = Some((seen, p.len()));
+        answer
+    });
+    if let Some((traffic, points)) = traffic.into_inner() {
+        println!("{}", traffic_report(&traffic, ranks, points));
+    }
+    exit
+}

@@ -1,0 +1,187 @@
+//! Ranks as MPI processes, under `mpirun` (built with `--features mpi`):
+//! the same rank code as with threads, over MPI's point-to-point messages.
+
+use std::cell::RefCell;
+use std::process::ExitCode;
+
+use mandel_core::run::{self, CommonArgs};
+use mandel_core::{UserError, Variant};
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::*;
+
+use crate::comm::{Comm, Grid, Message, Traffic};
+use crate::{traffic_report, RankFn, Settings, STEP};
+
+/// Tag of the rank code's messages.
+const WORK: i32 = 0;
+/// Tag of rank 0's word before any work: start (1) or end (0).
+const CONTROL: i32 = 1;
+
+/// MPI's world as a [`Comm`].
+pub struct MpiRanks {
+    world: SimpleCommunicator,
+    traffic: RefCell<Traffic>,
+}
+
+impl MpiRanks {
+    fn received(&self, sender: usize, bytes: Vec<u8>) -> (usize, Message) {
+        let message = Message::decode(&bytes);
+        self.traffic
+            .borrow_mut()
+            .count_received(sender, bytes.len(), &message);
+        (sender, message)
+    }
+}
+
+impl Comm for MpiRanks {
+    fn rank(&self) -> usize {
+        self.world.rank() as usize
+    }
+
+    fn size(&self) -> usize {
+        self.world.size() as usize
+    }
+
+    fn send(&self, to: usize, message: &Message) {
+        let bytes = message.encode();
+        self.traffic.borrow_mut().count_sent(bytes.len());
+        // A large message moves only while both ranks are inside MPI. A
+        // worker's answer waits for rank 0, which looks for messages every
+        // few rows. Rank 0's sends are buffered (copied, then sent as MPI
+        // gets the chance): a blocking task to a worker that is itself
+        // blocked sending an answer would wait for ever.
+        let to = self.world.process_at_rank(to as i32);
+        if self.rank() == 0 {
+            to.buffered_send_with_tag(&bytes[..], WORK);
+        } else {
+            to.send_with_tag(&bytes[..], WORK);
+        }
+    }
+
+    fn receive_any(&self) -> (usize, Message) {
+        let (bytes, status) = self.world.any_process().receive_vec_with_tag::<u8>(WORK);
+        self.received(status.source_rank() as usize, bytes)
+    }
+
+    fn receive_from(&self, from: usize) -> Message {
+        let (bytes, _) = self
+            .world
+            .process_at_rank(from as i32)
+            .receive_vec_with_tag::<u8>(WORK);
+        self.received(from, bytes).1
+    }
+
+    fn try_receive_any(&self) -> Option<(usize, Message)> {
+        let probed = self
+            .world
+            .any_process()
+            .immediate_matched_probe_with_tag(WORK)?;
+        let (bytes, status) = probed.matched_receive_vec::<u8>();
+        Some(self.received(status.source_rank() as usize, bytes))
+    }
+
+    fn traffic(&self) -> Traffic {
+        self.traffic.borrow().clone()
+    }
+}
+
+/// Room for every message a rank may have sent and not yet seen received:
+/// its largest message (a static band or a farm chunk, with its points
+/// when they are shipped) for each of two tasks in flight per worker,
+/// plus two answers.
+fn send_buffer_bytes(common: &CommonArgs, settings: &Settings, size: usize) -> usize {
+    let (xs, ys) = mandel_core::problem::axes(common.w);
+    let per_point = 4 + if settings.ship_points { 16 } else { 0 };
+    // A static band is rows / size; a farm chunk rows / chunks.
+    let most_rows = ys.len().div_ceil(settings.chunks(size).min(size).max(1));
+    let largest = per_point * xs.len() * most_rows + 1024;
+    largest * (2 * size + 2) + (1 << 20)
+}
+
+/// The step binary as one rank of an MPI job. Rank 0 checks everything
+/// the user gave before any rank works, then tells the others to start or
+/// to end; a rank that panics aborts the whole job, naming itself.
+pub fn main(
+    common: &CommonArgs,
+    settings: &Settings,
+    code: &RankFn,
+    fail_rank: Option<usize>,
+    variant: Variant,
+) -> ExitCode {
+    let Some(mut universe) = mpi::initialize() else {
+        return UserError::new("MPI was already started").report();
+    };
+    let world = universe.world();
+    let (rank, size) = (world.rank() as usize, world.size() as usize);
+    universe.set_buffer_size(send_buffer_bytes(common, settings, size));
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into());
+        eprintln!("error: rank {rank} of {size} panicked: {message}; aborting the job");
+        SimpleCommunicator::world().abort(1);
+    }));
+    let comm = MpiRanks {
+        world,
+        traffic: RefCell::new(Traffic::default()),
+    };
+    let grid = Grid::new(common.w, common.maxiter, settings.ship_points);
+    let chunks = settings.chunks(size);
+    if rank != 0 {
+        let (word, _) = comm
+            .world
+            .process_at_rank(0)
+            .receive_with_tag::<u8>(CONTROL);
+        if word == 0 {
+            return ExitCode::from(2);
+        }
+        code(&comm, &grid, settings.strategy, chunks);
+        return ExitCode::SUCCESS;
+    }
+
+    let tell_all = |word: u8| {
+        for other in 1..size {
+            comm.world
+                .process_at_rank(other as i32)
+                .send_with_tag(&word, CONTROL);
+        }
+    };
+    if let Some(rank) = fail_rank.filter(|&r| r >= size) {
+        tell_all(0);
+        return UserError::new(format!("--fail-rank {rank}: there is no such rank")).report();
+    }
+    println!(
+        "{size} rank{}, MPI processes; {}",
+        if size == 1 { "" } else { "s" },
+        settings.describe(size)
+    );
+    let started = std::cell::Cell::new(false);
+    let finished = std::cell::Cell::new(false);
+    let exit = run::run(&STEP, variant, common, |_| {
+        // Everything the user gave is checked by now.
+        tell_all(1);
+        started.set(true);
+        let answer =
+            code(&comm, &grid, settings.strategy, chunks).expect("rank 0 returns the answer");
+        finished.set(true);
+        answer
+    });
+    if !started.get() {
+        // A mistake rank 0 found (an output it cannot write, a size too
+        // big): the others end too.
+        tell_all(0);
+    } else if !finished.get() {
+        // Rank 0's code failed while the others may be waiting for it.
+        eprintln!("error: rank 0 of {size} failed; aborting the job");
+        comm.world.abort(1);
+    } else {
+        println!(
+            "{}",
+            traffic_report(&comm.traffic(), size, grid.row_count() * grid.cols())
+        );
+    }
+    exit
+}

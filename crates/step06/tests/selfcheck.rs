@@ -1,0 +1,7 @@
+// `cargo test -p step06` checks exercises/step06/; with `--features solution`
+// it checks solutions/step06/ and that the shipped exercise is still a stub.
+
+#[path = "../src/attendee.rs"]
+mod attendee;
+
+mandel_core::selfcheck_tests!(step06, attendee);
