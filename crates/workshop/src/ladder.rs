@@ -179,7 +179,7 @@ fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
         .collect();
     if best != Isa::Portable && !slower.is_empty() {
         println!(
-            "This CPU has {best}; rows marked portable run this build's {} vectors, so `-C target-cpu=native` would change them (steps 04 and 05 pick {best} themselves).",
+            "This CPU has {best}; rows marked portable run this build's {} vectors, so `-C target-cpu=native` would change them (steps 04 to 06 pick {best} themselves).",
             mandel_core::isa::build_vectors()
         );
     }
