@@ -7,6 +7,7 @@ use crate::output::OutputFile;
 
 /// Samples per second: enough for a 1 s run to show the kernel's parts, and
 /// odd so the timer does not beat against periodic work.
+#[cfg(unix)]
 const FREQUENCY: i32 = 997;
 
 #[cfg(unix)]
