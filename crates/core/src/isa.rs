@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::error::UserError;
-use crate::verify::{Tolerance, FMA_TOLERANCE, FUSED, WHERE_FUSED};
+use crate::verify::{Tolerance, FMA_TOLERANCE, FUSED};
 
 /// An instruction set a dispatched kernel can run with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -73,9 +73,10 @@ impl Isa {
 
     /// How far from the oracle a kernel with it may be.
     pub fn tolerance(self) -> Tolerance {
-        match self {
-            Isa::Avx512 | Isa::Avx2 => FMA_TOLERANCE,
-            Isa::Portable => WHERE_FUSED,
+        if self.fuses() {
+            FMA_TOLERANCE
+        } else {
+            Tolerance::Exact
         }
     }
 

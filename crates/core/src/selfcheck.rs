@@ -57,17 +57,19 @@ pub fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panic> {
     QUIET.with(|q| q.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     QUIET.with(|q| q.set(false));
-    result.map_err(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic without a message".to_string());
-        Panic {
-            message,
-            line: LAST_LINE.with(|l| l.borrow_mut().take()),
-        }
+    result.map_err(|payload| Panic {
+        message: panic_message(payload.as_ref()),
+        line: LAST_LINE.with(|l| l.borrow_mut().take()),
     })
+}
+
+/// The text a panic was raised with (`panic!`'s message, `todo!()`'s).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
 }
 
 /// What one kernel's run came to, in words an attendee can act on.

@@ -78,17 +78,18 @@ impl Message {
     /// The message `bytes` encode. Ranks run the same program, so a bad
     /// message is a bug: it panics, which ends the job.
     pub fn decode(bytes: &[u8]) -> Message {
-        let mut at = 1;
+        let (tag, mut rest) = bytes.split_first().expect("a message has a tag");
         let mut word = || {
-            let n = u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
-            at += 8;
-            n as usize
+            let (head, tail) = rest.split_at(8);
+            rest = tail;
+            u64::from_le_bytes(head.try_into().expect("8 bytes")) as usize
         };
-        match bytes.first() {
-            Some(&READY) => Message::Ready,
-            Some(&TASK) => {
+        match *tag {
+            READY => Message::Ready,
+            TASK => {
                 let (chunk, start, end, len) = (word(), word(), word(), word());
-                let points = bytes[33..33 + 8 * len]
+                assert_eq!(rest.len(), 8 * len, "a task's points");
+                let points = rest
                     .chunks_exact(8)
                     .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
                     .collect();
@@ -98,20 +99,24 @@ impl Message {
                     points,
                 }
             }
-            Some(&ANSWER) => {
+            ANSWER => {
                 let (chunk, len) = (word(), word());
-                let counts = bytes[17..17 + 4 * len]
+                assert_eq!(rest.len(), 4 * len, "an answer's counts");
+                let counts = rest
                     .chunks_exact(4)
                     .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
                     .collect();
                 Message::Answer { chunk, counts }
             }
-            Some(&STOP) => Message::Stop,
-            Some(&ABORT) => Message::Abort {
-                rank: word(),
-                why: String::from_utf8_lossy(&bytes[9..]).into_owned(),
-            },
-            other => panic!("a message with an unknown tag {other:?}"),
+            STOP => Message::Stop,
+            ABORT => {
+                let rank = word();
+                Message::Abort {
+                    rank,
+                    why: String::from_utf8_lossy(rest).into_owned(),
+                }
+            }
+            other => panic!("a message with an unknown tag {other}"),
         }
     }
 }

@@ -170,3 +170,25 @@ fn the_run_reports_ranks_traffic_and_work() {
     assert!(stdout.contains("Traffic: "), "{stdout}");
     assert!(stdout.contains("Points computed: rank 0 "), "{stdout}");
 }
+
+#[test]
+fn a_rank_that_returns_without_answering_ends_the_run_naming_it() {
+    use step06::comm::{Comm, ThreadRanks};
+    // Rank 0 waits for rank 1's answer; rank 1 returns without sending it.
+    let started = Instant::now();
+    let ended = std::panic::catch_unwind(|| {
+        ThreadRanks::run(3, |comm: &dyn Comm| match comm.rank() {
+            0 => Some(comm.receive_from(1)),
+            _ => None,
+        })
+    });
+    let why = mandel_core::selfcheck::panic_message(ended.unwrap_err().as_ref());
+    assert!(
+        why.contains("waits for a message from rank 1, but rank 1 returned without sending one"),
+        "{why}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "it ended, and at once"
+    );
+}

@@ -107,15 +107,17 @@ impl Checker {
         timing: Option<Timing>,
         mut on_step: impl FnMut(&Step),
     ) -> Result<Vec<Outcome>, UserError> {
+        let availability: Vec<Availability> = steps.iter().map(|s| (s.availability)()).collect();
         let available: Vec<&Step> = steps
             .iter()
-            .copied()
-            .filter(|s| (s.availability)() == Availability::Ready)
+            .zip(&availability)
+            .filter(|(_, a)| **a == Availability::Ready)
+            .map(|(s, _)| *s)
             .collect();
         let built = self.build(&available)?;
         let mut outcomes = Vec::new();
-        for &step in steps {
-            let outcome = match (step.availability)() {
+        for (&step, availability) in steps.iter().zip(availability) {
+            let outcome = match availability {
                 Availability::Missing(why) => Outcome::Unavailable(why),
                 Availability::Ready => match built.iter().find(|(id, _)| *id == step.id()) {
                     Some((_, Ok(exe))) => self.run(exe, timing),
@@ -127,6 +129,16 @@ impl Checker {
             outcomes.push(outcome);
         }
         Ok(outcomes)
+    }
+
+    /// One step, no timing, with a spinner: what `watch` and `diff` use.
+    pub fn check_one(&self, step: &'static Step) -> Result<Outcome, UserError> {
+        let spinner =
+            indicatif::ProgressBar::new_spinner().with_message(format!("checking {}", step.id()));
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        let outcome = self.check(&[step], None, |_| {})?;
+        spinner.finish_and_clear();
+        Ok(outcome.into_iter().next().expect("one step, one outcome"))
     }
 
     /// `cargo build` of the steps' binaries: per step id, its executable
@@ -251,4 +263,17 @@ impl Checker {
             },
         }
     }
+}
+
+/// The first step still to do: the first that does not pass, passing over
+/// those this machine cannot run.
+pub fn first_to_do<'a>(
+    steps: &[&'static Step],
+    outcomes: &'a [Outcome],
+) -> Option<(&'static Step, &'a Outcome)> {
+    steps
+        .iter()
+        .copied()
+        .zip(outcomes)
+        .find(|(_, o)| !o.passes() && !matches!(o, Outcome::Unavailable(_)))
 }

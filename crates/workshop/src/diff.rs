@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use mandel_core::{Step, UserError, Variant};
 use similar::{ChangeTag, TextDiff};
 
-use crate::checks::Outcome;
+use crate::checks::{Checker, Outcome};
 use crate::registry::find_step;
-use crate::{status, workspace};
+use crate::workspace;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -60,7 +60,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
             )
         }
         None => {
-            let outcome = status::check_one(&root, profile, a)?;
+            let outcome = Checker::new(&root, profile).check_one(a)?;
             let summary = if outcome.passes() {
                 format!(
                     "Your step {:02} passes; here is how it differs from the reference.",

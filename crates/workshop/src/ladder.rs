@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::peak::{self, Peak};
-use indicatif::{ProgressBar, ProgressStyle};
 use mandel_core::error::positive;
 use mandel_core::isa::{self, Isa};
 use mandel_core::problem::group_digits;
@@ -68,11 +67,7 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
         group_digits(updates),
     );
 
-    let progress = ProgressBar::new((steps.len() * runs) as u64 + 1).with_style(
-        ProgressStyle::with_template("{msg:>28} [{bar:30}] {pos}/{len}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    let progress = crate::progress_bar((steps.len() * runs) as u64 + 1);
     progress.set_message("measuring this machine's peak");
     let mut peaks: Vec<Peak> = Vec::new();
     for threads in steps.iter().filter_map(|s| cpu_threads(s)) {

@@ -107,6 +107,15 @@ fn main() -> ExitCode {
     result.unwrap_or_else(|mistake: UserError| mistake.report())
 }
 
+/// The progress bar every long command shows (hidden when not a terminal).
+pub fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    indicatif::ProgressBar::new(len).with_style(
+        indicatif::ProgressStyle::with_template("{msg:>28} [{bar:30}] {pos}/{len}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    )
+}
+
 fn list() {
     for step in LADDER {
         let launch = match step.launch {

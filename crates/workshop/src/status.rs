@@ -4,12 +4,11 @@
 
 use std::process::ExitCode;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use mandel_core::error::positive;
 use mandel_core::timing::duration_text;
-use mandel_core::{Problem, Step, UserError};
+use mandel_core::{Problem, UserError};
 
-use crate::checks::{Checker, Outcome, Timing};
+use crate::checks::{first_to_do, Checker, Outcome, Timing};
 use crate::registry::LADDER;
 use crate::workspace;
 
@@ -37,7 +36,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
         maxiter: args.maxiter,
         runs: args.runs,
     });
-    let progress = bar(LADDER.len() as u64);
+    let progress = crate::progress_bar(LADDER.len() as u64);
     progress.set_message("compiling your exercises");
     let outcomes = checker.check(LADDER, timing, |step| {
         progress.set_message(format!("checked {}", step.id()));
@@ -83,11 +82,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
 
 /// What to do next: the first step that does not pass, and how to go on.
 pub fn next_step_text(outcomes: &[Outcome]) -> String {
-    let first = LADDER
-        .iter()
-        .zip(outcomes)
-        .find(|(_, outcome)| !outcome.passes() && !matches!(outcome, Outcome::Unavailable(_)));
-    match first {
+    match first_to_do(LADDER, outcomes) {
         None => "Every step passes. `cargo run -- diff N` compares yours with the reference; `cargo run --release -- bench` times the ladder.".to_string(),
         Some((step, outcome)) => format!(
             "Next: step {:02}, {}, in docs/src/{}.\n{}\n`cargo run -- watch {}` re-checks it on every save.",
@@ -98,26 +93,4 @@ pub fn next_step_text(outcomes: &[Outcome]) -> String {
             step.number,
         ),
     }
-}
-
-pub fn bar(len: u64) -> ProgressBar {
-    ProgressBar::new(len).with_style(
-        ProgressStyle::with_template("{msg:>28} [{bar:30}] {pos}/{len}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    )
-}
-
-/// The one-step check `watch` and `diff` use: no timing.
-pub fn check_one(
-    root: &std::path::Path,
-    profile: &str,
-    step: &'static Step,
-) -> Result<Outcome, UserError> {
-    let checker = Checker::new(root, profile);
-    let spinner = ProgressBar::new_spinner().with_message(format!("checking {}", step.id()));
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let outcome = checker.check(&[step], None, |_| {})?;
-    spinner.finish_and_clear();
-    Ok(outcome.into_iter().next().expect("one step, one outcome"))
 }

@@ -12,9 +12,8 @@ use std::time::Duration;
 use mandel_core::{Step, UserError, Variant};
 use notify::{RecursiveMode, Watcher};
 
-use crate::checks::{Checker, Outcome};
+use crate::checks::{first_to_do, Checker, Outcome};
 use crate::registry::{find_step, next_step, LADDER};
-use crate::status::check_one;
 use crate::workspace;
 
 #[derive(clap::Args)]
@@ -84,29 +83,35 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
             step.path(Variant::Exercise)
         );
         let file = root.join(step.path(Variant::Exercise));
-        loop {
-            if stop.load(Ordering::SeqCst) {
-                println!("Stopped watching.");
-                return Ok(ExitCode::SUCCESS);
-            }
-            match saves.recv_timeout(Duration::from_millis(100)) {
-                Ok(paths) if touches(&paths, &file) => {
-                    std::thread::sleep(SETTLE);
-                    while saves.try_recv().is_ok() {}
-                    break;
-                }
-                Ok(_) | Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(UserError::new("the file watcher stopped"));
-                }
-            }
-        }
-        if stop.load(Ordering::SeqCst) {
+        if !wait_for_save(&saves, &file, &stop)? {
             println!("Stopped watching.");
             return Ok(ExitCode::SUCCESS);
         }
         outcome = report(&root, profile, step)?;
     }
+}
+
+/// Waits until `file` is saved (true; the editor's burst of events has
+/// settled) or Ctrl-C is pressed (false).
+fn wait_for_save(
+    saves: &mpsc::Receiver<Vec<PathBuf>>,
+    file: &Path,
+    stop: &AtomicBool,
+) -> Result<bool, UserError> {
+    while !stop.load(Ordering::SeqCst) {
+        match saves.recv_timeout(Duration::from_millis(100)) {
+            Ok(paths) if touches(&paths, file) => {
+                std::thread::sleep(SETTLE);
+                while saves.try_recv().is_ok() {}
+                return Ok(!stop.load(Ordering::SeqCst));
+            }
+            Ok(_) | Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(UserError::new("the file watcher stopped"));
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// Whether a save event is for `file` (editors may report the folder or a
@@ -120,7 +125,7 @@ fn touches(paths: &[PathBuf], file: &Path) -> bool {
 
 /// Checks `step` and prints the outcome in one line.
 fn report(root: &Path, profile: &str, step: &'static Step) -> Result<Outcome, UserError> {
-    let outcome = check_one(root, profile, step)?;
+    let outcome = Checker::new(root, profile).check_one(step)?;
     println!(
         "[{}] {}: {}",
         step.id(),
@@ -134,9 +139,5 @@ fn report(root: &Path, profile: &str, step: &'static Step) -> Result<Outcome, Us
 /// run are passed over).
 fn first_not_passing(root: &Path, profile: &str) -> Result<Option<&'static Step>, UserError> {
     let outcomes = Checker::new(root, profile).check(LADDER, None, |_| {})?;
-    Ok(LADDER
-        .iter()
-        .zip(&outcomes)
-        .find(|(_, o)| !o.passes() && !matches!(o, Outcome::Unavailable(_)))
-        .map(|(step, _)| *step))
+    Ok(first_to_do(LADDER, &outcomes).map(|(step, _)| step))
 }
