@@ -16,7 +16,10 @@ impl UserError {
 
     /// Prints the one line and gives the exit status every tool uses for it.
     pub fn report(&self) -> ExitCode {
-        eprintln!("error: {}", self.0);
+        // One write: `eprintln!` may write in pieces, and under mpirun
+        // another process's output can land between them.
+        let line = format!("error: {}\n", self.0);
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
         ExitCode::from(2)
     }
 }

@@ -45,9 +45,22 @@ impl Args {
     }
 }
 
+/// Ends a rank with `code`, under mpirun only once every rank has come
+/// this far.
+#[cfg_attr(not(feature = "mpi"), allow(unused_variables))]
+fn leave_together(under_mpirun: bool, code: ExitCode) -> ExitCode {
+    #[cfg(feature = "mpi")]
+    if under_mpirun {
+        step06::mpi_ranks::wait_for_every_rank();
+    }
+    code
+}
+
 fn main() -> ExitCode {
     // Under mpirun every rank parses the same arguments and so finds the
-    // same mistakes: rank 0 says so, all exit, none waits for another.
+    // same mistakes: rank 0 says so, and all leave together (a rank that
+    // exits first makes mpirun kill the rest, maybe before rank 0's line is
+    // out: 3 runs in 20 here lost it).
     let under_mpirun = cfg!(feature = "mpi") && step06::launched_by_mpirun();
     let quiet = under_mpirun && step06::rank_from_environment() != Some(0);
     let parsed = if quiet {
@@ -57,14 +70,15 @@ fn main() -> ExitCode {
     };
     let args = match parsed {
         Ok(args) => args,
-        Err(code) => return code,
+        Err(code) => return leave_together(under_mpirun, code),
     };
     let refuse = |mistake: UserError| {
-        if quiet {
+        let code = if quiet {
             ExitCode::from(2)
         } else {
             mistake.report()
-        }
+        };
+        leave_together(under_mpirun, code)
     };
     if let Some(Err(mistake)) = args.isa.map(isa::choose) {
         return refuse(mistake);

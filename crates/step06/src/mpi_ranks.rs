@@ -99,6 +99,15 @@ fn send_buffer_bytes(grid: &Grid, settings: &Settings, size: usize) -> usize {
     largest * (2 * size + 2) + (1 << 20)
 }
 
+/// Starts MPI and waits until every rank has called this, for a mistake
+/// found before the job starts: no rank leaves early, so mpirun kills
+/// none while rank 0 is still saying what was wrong.
+pub fn wait_for_every_rank() {
+    if let Some(universe) = mpi::initialize() {
+        universe.world().barrier();
+    }
+}
+
 /// The step binary as one rank of an MPI job. Rank 0 checks everything
 /// the user gave before any rank works, then tells the others to start or
 /// to end; a rank that panics aborts the whole job, naming itself.
