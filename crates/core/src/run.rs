@@ -94,7 +94,7 @@ pub fn run(
     args: &CommonArgs,
     kernel: impl Fn(&Problem) -> Vec<u32>,
 ) -> ExitCode {
-    run_against(step, variant, args, kernel, None)
+    run_against(step, variant, args, kernel, None, None)
 }
 
 /// What a run is checked against when it is not the oracle's problem.
@@ -105,15 +105,18 @@ pub struct Reference<'a> {
     pub answer: &'a dyn Fn(&Problem) -> Vec<u32>,
 }
 
-/// [`run`], checked against `reference` instead of the oracle when given.
+/// [`run`], checked against `reference` instead of the oracle when given,
+/// and saying it runs `running` (what follows `step07 gpu: `) instead of
+/// the step's file when given.
 pub fn run_against(
     step: &Step,
     variant: Variant,
     args: &CommonArgs,
     kernel: impl Fn(&Problem) -> Vec<u32>,
     reference: Option<Reference>,
+    running: Option<String>,
 ) -> ExitCode {
-    match run_checked(step, variant, args, kernel, reference) {
+    match run_checked(step, variant, args, kernel, reference, running) {
         Ok(code) => code,
         Err(mistake) => mistake.report(),
     }
@@ -125,6 +128,7 @@ fn run_checked(
     args: &CommonArgs,
     kernel: impl Fn(&Problem) -> Vec<u32>,
     reference: Option<Reference>,
+    running: Option<String>,
 ) -> Result<ExitCode, UserError> {
     if let Some(pictures) = &args.self_check {
         return self_check(step, variant, args, pictures, &kernel);
@@ -139,14 +143,15 @@ fn run_checked(
     let flamegraph = claim(&args.profile)?;
     let problem = Problem::new(args.w, args.maxiter)?;
 
-    println!(
-        "{} {}: {} ({}), {}",
-        step.id(),
-        step.name,
-        variant.describe(),
-        step.path(variant),
-        step.instruction_set(variant)
-    );
+    let running = running.unwrap_or_else(|| {
+        format!(
+            "{} ({}), {}",
+            variant.describe(),
+            step.path(variant),
+            step.instruction_set(variant)
+        )
+    });
+    println!("{} {}: {running}", step.id(), step.name);
     println!("Total elements: {}", problem.len());
 
     let profiler = flamegraph.as_ref().map(|_| Profiler::start()).transpose()?;

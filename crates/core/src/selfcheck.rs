@@ -75,13 +75,22 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// What one kernel's run came to, in words an attendee can act on.
 pub fn explain_panic(step: &Step, variant: Variant, panic: &Panic) -> String {
     let file = step.path(variant);
+    // A CUDA C kernel runs outside Rust: a panic's line is the host's, not
+    // the file's, and its stub is marked by a macro, not `todo!()`.
+    let cuda = file.ends_with(".cu");
     let on_line = panic
         .line
+        .filter(|_| !cuda)
         .map(|n| format!(" on line {n}"))
         .unwrap_or_default();
+    let mark = if cuda {
+        "MANDEL_TODO(output) line"
+    } else {
+        "todo!()"
+    };
     if panic.is_stub() {
         format!(
-            "{file} is still a stub: write your code in place of the todo!(){on_line}, then run `cargo test -p {}` again; `{}` gives a hint.",
+            "{file} is still a stub: write your code in place of the {mark}{on_line}, then run `cargo test -p {}` again; `{}` gives a hint.",
             step.id(),
             step.hint_command()
         )
@@ -97,6 +106,9 @@ pub enum FailureKind {
     Stub,
     /// Panicked some other way.
     Panicked,
+    /// Its compiler refused it: for a kernel compiled at run time (step
+    /// 07's CUDA C), which `cargo build` cannot see.
+    DoesNotCompile,
     /// Answered, but `differing` of the problem's points are wrong.
     Wrong { differing: usize },
 }
@@ -264,6 +276,7 @@ impl Verdict {
                 let kind = match kind {
                     FailureKind::Stub => "stub".to_string(),
                     FailureKind::Panicked => "panicked".to_string(),
+                    FailureKind::DoesNotCompile => "does-not-compile".to_string(),
                     FailureKind::Wrong { differing } => format!("wrong {differing}"),
                 };
                 format!("{LINE_START}{kind}: {}", sentence.replace('\n', " "))
@@ -287,6 +300,7 @@ impl Verdict {
         let kind = match kind.split_once(' ') {
             None if kind == "stub" => FailureKind::Stub,
             None if kind == "panicked" => FailureKind::Panicked,
+            None if kind == "does-not-compile" => FailureKind::DoesNotCompile,
             Some(("wrong", n)) => FailureKind::Wrong {
                 differing: n.parse().ok()?,
             },
@@ -317,6 +331,10 @@ mod tests {
             Verdict::Fails(Failure {
                 kind: FailureKind::Wrong { differing: 17 },
                 sentence: "x.rs is wrong on `100 30`: 17 points differ.".into(),
+            }),
+            Verdict::Fails(Failure {
+                kind: FailureKind::DoesNotCompile,
+                sentence: "x.cu:31: expected a \";\"".into(),
             }),
             Verdict::Fails(Failure {
                 kind: FailureKind::Panicked,

@@ -38,8 +38,19 @@ impl Variant {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Availability {
     Ready,
+    /// The step cannot run here at full speed, but its self-check can
+    /// (step 07 with no GPU runs the kernel compiled as C++): the line says
+    /// so. The ladder skips it with that line; the runner checks it.
+    Emulated(String),
     /// One line: what is missing and how to get it.
     Missing(String),
+}
+
+impl Availability {
+    /// Whether the attendee's exercise can be checked here.
+    pub fn checkable(&self) -> bool {
+        !matches!(self, Availability::Missing(_))
+    }
 }
 
 /// How a step's binary is started.
@@ -64,8 +75,11 @@ pub enum Launch {
 pub enum PeakOf {
     /// The CPU's fused-multiply-add peak on this many threads.
     Cpu { threads: fn() -> usize },
-    /// The GPU's, from a GPU probe; no CPU figure applies.
-    Gpu,
+    /// The GPU's, from a GPU probe: flop/s and what was probed (the
+    /// card, the precision); `None` where no GPU answers.
+    Gpu {
+        flops: fn() -> Option<(f64, String)>,
+    },
 }
 
 /// One step of the ladder: everything the tools need to know about it. Each

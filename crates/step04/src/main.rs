@@ -75,5 +75,6 @@ fn main() -> ExitCode {
         &args.common,
         |p| formula.calculate_z(&p.re, &p.im, p.maxiter, block),
         reference,
+        None,
     )
 }

@@ -45,6 +45,7 @@ impl Outcome {
             Outcome::Checked(Verdict::Fails(failure)) => match failure.kind {
                 FailureKind::Stub => "stub".into(),
                 FailureKind::Panicked => "panics".into(),
+                FailureKind::DoesNotCompile => "does not compile".into(),
                 FailureKind::Wrong { differing } => format!(
                     "wrong ({} point{})",
                     mandel_core::problem::group_digits(differing as u64),
@@ -111,7 +112,7 @@ impl Checker {
         let available: Vec<&Step> = steps
             .iter()
             .zip(&availability)
-            .filter(|(_, a)| **a == Availability::Ready)
+            .filter(|(_, a)| a.checkable())
             .map(|(s, _)| *s)
             .collect();
         let built = self.build(&available)?;
@@ -119,7 +120,7 @@ impl Checker {
         for (&step, availability) in steps.iter().zip(availability) {
             let outcome = match availability {
                 Availability::Missing(why) => Outcome::Unavailable(why),
-                Availability::Ready => match built.iter().find(|(id, _)| *id == step.id()) {
+                Availability::Ready | Availability::Emulated(_) => match built.iter().find(|(id, _)| *id == step.id()) {
                     Some((_, Ok(exe))) => self.run(exe, timing),
                     Some((_, Err(error))) => Outcome::DoesNotCompile(error.clone()),
                     None => Outcome::DoesNotCompile("cargo built nothing for it".into()),

@@ -79,7 +79,7 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
     let mut rows = Vec::new();
     let mut missing = Vec::new();
     for &step in &steps {
-        if let Availability::Missing(why) = (step.availability)() {
+        if let Availability::Missing(why) | Availability::Emulated(why) = (step.availability)() {
             progress.inc(runs as u64);
             missing.push((step, why));
             continue;

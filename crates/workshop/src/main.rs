@@ -128,6 +128,7 @@ fn list() {
         let availability = match (step.availability)() {
             mandel_core::Availability::Ready => String::new(),
             mandel_core::Availability::Missing(why) => format!("  (not on this machine: {why})"),
+            mandel_core::Availability::Emulated(why) => format!("  (emulated here: {why})"),
         };
         println!(
             "{}  {:<22} {}  ({}){launch}{availability}",

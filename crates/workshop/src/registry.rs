@@ -12,6 +12,7 @@ pub const LADDER: &[&Step] = &[
     &step04::STEP,
     &step05::STEP,
     &step06::STEP,
+    &step07::STEP,
 ];
 
 /// The step a user named as `1`, `01` or `step01`.

@@ -1,0 +1,244 @@
+//! Step 07, GPU: the tutorial's pyCUDA scripts, with cudarc and NVRTC.
+//! The kernels are CUDA C (`kernels/`, and the attendee's
+//! `exercises/step07/calculate_z.cu`), compiled at run time; the host code
+//! here copies the points over, launches, copies the counts back and times
+//! each part. With no GPU the step is skipped in one line, and its
+//! self-check runs the attendee's kernel on the CPU, compiled as C++.
+
+use std::path::Path;
+
+use mandel_core::selfcheck::{self, Failure, FailureKind};
+use mandel_core::verify::{Tolerance, FMA_TOLERANCE};
+use mandel_core::{Availability, Launch, PeakOf, Problem, Step, Variant};
+
+pub mod emulate;
+pub mod gpu;
+pub mod nvrtc;
+pub mod source;
+
+use source::{Build, Precision, Source};
+
+/// The stub's mark in `output[0]` (`MANDEL_UNWRITTEN` in the header).
+pub const UNWRITTEN: u32 = u32::MAX;
+
+pub const STEP: Step = Step {
+    number: 7,
+    name: "gpu",
+    technique: "CUDA kernels via cudarc + NVRTC",
+    tutorial: "pycuda/*",
+    lesson: "one thread per point on the GPU: the same loop in CUDA C, and the copies that now cost more than the work",
+    file: "calculate_z.cu",
+    function: "calculate_z",
+    tolerance: |_| Settings::default().tolerance(),
+    instruction_set: |_| format!("CUDA {}", Settings::default().build.precision),
+    stub: include_str!("../stub/calculate_z.cu"),
+    solution: |p| solution_on_gpu(&Settings::default(), p),
+    chapter_file: "step07-gpu.md",
+    chapter: include_str!("../../../docs/src/step07-gpu.md"),
+    availability,
+    launch: Launch::InProcess,
+    peak: PeakOf::Gpu {
+        flops: default_peak,
+    },
+};
+
+/// The tutorial's three ways to the GPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum GpuVariant {
+    /// gpuarray: whole-array passes, one launch per operation per iteration.
+    Arrays,
+    /// ElementwiseKernel: one thread per point, the whole loop in one kernel.
+    #[default]
+    Elementwise,
+    /// SourceModule: a fixed launch shape strides over every point.
+    Gridstride,
+}
+
+/// One run's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub variant: GpuVariant,
+    pub build: Build,
+    /// Blocks, for `gridstride` (the others launch as many as the points
+    /// need).
+    pub grid: u32,
+    /// Threads per block.
+    pub block: u32,
+}
+
+impl Default for Settings {
+    /// The tutorial's SourceModule launch, grid=(400,1), block=(512,1,1);
+    /// f64 with multiply-adds fused, as NVRTC compiles by default.
+    fn default() -> Self {
+        Settings {
+            variant: GpuVariant::Elementwise,
+            build: Build {
+                precision: Precision::F64,
+                fmad: true,
+            },
+            grid: 400,
+            block: 512,
+        }
+    }
+}
+
+/// How far f32 moves the answer from the oracle's f64: the points
+/// themselves round to f32 (a relative step of 2^-24), which moves every
+/// orbit a little, and points near the boundary change their count.
+/// Measured with `step07 W MAXITER --emulate --precision f32` (the GPU's
+/// f32 arithmetic with nothing fused, bit for bit): 0.0072% of points on
+/// `333 50`, 0.65% on `68 200`, 0.24% on `1000 300`, 0.34% on `1000 1000`
+/// (sum 1151047, not 1148485), 0.31% on `2000 1000`, 0.30% on
+/// `4000 1000`, 0.37% on `1000 10000`, 0.35% on `2000 5000`, 0.38% on
+/// `1000 100000`. The bound is three times the largest.
+pub const F32_TOLERANCE: Tolerance = Tolerance::Fraction(0.02);
+
+impl Settings {
+    /// How closely this run must match the oracle.
+    pub fn tolerance(&self) -> Tolerance {
+        match (self.build.precision, self.build.fmad) {
+            (Precision::F64, false) => Tolerance::Exact,
+            (Precision::F64, true) => FMA_TOLERANCE,
+            (Precision::F32, _) => F32_TOLERANCE,
+        }
+    }
+
+    /// `elementwise, f64, ..., 489 blocks of 512 threads`.
+    pub fn describe(&self, points: usize) -> String {
+        let shape = match self.variant {
+            GpuVariant::Gridstride => format!("{} blocks of {} threads", self.grid, self.block),
+            _ => format!(
+                "{} blocks of {} threads",
+                points.div_ceil(self.block as usize),
+                self.block
+            ),
+        };
+        let variant = match self.variant {
+            GpuVariant::Arrays => "arrays (6 launches per iteration)",
+            GpuVariant::Elementwise => "elementwise",
+            GpuVariant::Gridstride => "gridstride",
+        };
+        format!("{variant}, {}; {shape}", self.build.describe())
+    }
+}
+
+/// Ready with a GPU; Emulated where a C++ compiler can stand in for the
+/// self-check; Missing otherwise.
+pub fn availability() -> Availability {
+    match gpu::gpu() {
+        Ok(_) => Availability::Ready,
+        Err(why) => match emulate::available() {
+            Ok(()) => Availability::Emulated(format!(
+                "{why}. Its self-check runs your kernel on the CPU instead"
+            )),
+            Err(no_cxx) => Availability::Missing(format!("{why}; and {no_cxx}")),
+        },
+    }
+}
+
+fn default_peak() -> Option<(f64, String)> {
+    let gpu = gpu::gpu().ok()?;
+    let precision = Settings::default().build.precision;
+    let flops = gpu.peak_flops(precision).ok()?;
+    Some((flops, format!("{}, {precision}", gpu.name)))
+}
+
+/// The reference kernel on the GPU, as the ladder calls it: panics (with
+/// the one line) if the GPU fails, which `availability` rules out first.
+fn solution_on_gpu(settings: &Settings, problem: &Problem) -> Vec<u32> {
+    run_on_gpu(&source::SOLUTION, settings, problem).unwrap_or_else(|why| panic!("{why}"))
+}
+
+/// `elementwise` (the exercise's or the solution's kernel) on the GPU,
+/// with the stub told apart from a wrong answer.
+pub fn run_on_gpu(
+    elementwise: &Source,
+    settings: &Settings,
+    problem: &Problem,
+) -> Result<Vec<u32>, String> {
+    let gpu = gpu::gpu()?;
+    let (counts, _) = gpu
+        .run(elementwise, settings, problem)
+        .map_err(|e| e.to_string())?;
+    Ok(counts)
+}
+
+/// Panics as `todo!()` does when the stub's mark is in the answer, so the
+/// self-check calls it a stub.
+pub fn unless_stub(source: &Source, counts: Vec<u32>) -> Vec<u32> {
+    if counts.first() == Some(&UNWRITTEN) {
+        panic!(
+            "not yet implemented: {} still has its MANDEL_TODO line",
+            source.path
+        );
+    }
+    counts
+}
+
+/// Where a self-check ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checked {
+    /// On this GPU.
+    Gpu(String),
+    /// Compiled as C++, on the CPU.
+    Emulated,
+}
+
+/// The self-check of an elementwise kernel, `source` (the exercise or the
+/// solution): compiled f64 with nothing fused, so it must match the oracle
+/// exactly on [`selfcheck::SIZES`]: on the GPU when there is one, else on
+/// the CPU. `Err(None)`: nothing here can run it (the reason is
+/// [`availability`]'s).
+pub fn self_check(
+    variant: Variant,
+    source: &Source,
+    pictures: &Path,
+) -> Result<Checked, Option<Failure>> {
+    let settings = Settings {
+        build: Build::EXACT,
+        ..Settings::default()
+    };
+    let refused = |line: String| {
+        Some(Failure {
+            kind: FailureKind::DoesNotCompile,
+            sentence: line,
+        })
+    };
+    // NVRTC's verdict on the source first, wherever it runs.
+    match nvrtc::compile(source, settings.build, None) {
+        Err(nvrtc::CompileFailure::Refused { first, .. }) => return Err(refused(first)),
+        Ok(_) | Err(nvrtc::CompileFailure::Missing(_)) => {}
+    }
+    let exact_step = Step {
+        tolerance: |_| Tolerance::Exact,
+        ..STEP
+    };
+    match gpu::gpu() {
+        Ok(gpu) => {
+            let kernel = |p: &Problem| {
+                let (counts, _) = gpu
+                    .run(source, &settings, p)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                unless_stub(source, counts)
+            };
+            selfcheck::check(&exact_step, variant, pictures, &kernel).map_err(Some)?;
+            Ok(Checked::Gpu(gpu.name.clone()))
+        }
+        Err(_) => {
+            let emulator = match emulate::Emulator::compile(source, settings.build) {
+                Ok(emulator) => emulator,
+                Err(nvrtc::CompileFailure::Missing(_)) => return Err(None),
+                Err(nvrtc::CompileFailure::Refused { first, .. }) => return Err(refused(first)),
+            };
+            let kernel = |p: &Problem| {
+                let grid = p.len().div_ceil(settings.block as usize) as u32;
+                let counts = emulator
+                    .run(p, grid, settings.block)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                unless_stub(source, counts)
+            };
+            selfcheck::check(&exact_step, variant, pictures, &kernel).map_err(Some)?;
+            Ok(Checked::Emulated)
+        }
+    }
+}

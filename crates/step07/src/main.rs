@@ -1,0 +1,294 @@
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod attendee;
+
+use attendee::{active_source, ACTIVE};
+use mandel_core::error::{positive, UserError};
+use mandel_core::output::OutputFile;
+use mandel_core::problem::axes;
+use mandel_core::run::{self, CommonArgs, Reference};
+use mandel_core::selfcheck::{Failure, FailureKind, Verdict};
+use mandel_core::timing::{duration_text, median_run, rate, rate_text};
+use mandel_core::{oracle, Problem};
+use step07::gpu::{self, Gpu, Timings};
+use step07::source::{Precision, Source, GRIDSTRIDE};
+use step07::{emulate, nvrtc, self_check, unless_stub, Checked, GpuVariant, Settings, STEP};
+
+#[derive(clap::Args)]
+struct Args {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Which of the tutorial's three GPU scripts.
+    #[arg(long, value_enum, default_value_t)]
+    variant: GpuVariant,
+    /// Width of the points and of every operation.
+    #[arg(long, value_enum, default_value_t)]
+    precision: Precision,
+    /// Let the compiler fuse multiply-adds (NVRTC's --fmad); `false` gives
+    /// the tutorial's f64 arithmetic exactly.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    fmad: bool,
+    /// Blocks of the grid-stride launch (the tutorial's grid=(400,1)).
+    #[arg(long, default_value_t = 400, value_parser = positive::<u32>)]
+    grid: u32,
+    /// Threads per block (the tutorial's block=(512,1,1)).
+    #[arg(long, default_value_t = 512, value_parser = positive::<u32>)]
+    block: u32,
+    /// Write the PTX that NVRTC makes of the kernel to this file: the GPU's
+    /// `cython -a`. Needs libnvrtc, not a GPU.
+    #[arg(long, value_name = "FILE.ptx")]
+    ptx: Option<PathBuf>,
+    /// Run the kernel on the CPU instead, compiled as C++, one thread at a
+    /// time: right or wrong without a GPU, never fast (elementwise and
+    /// gridstride; nothing fused).
+    #[arg(long, conflicts_with = "ptx")]
+    emulate: bool,
+}
+
+impl Args {
+    fn settings(&self) -> Settings {
+        Settings {
+            variant: self.variant,
+            build: step07::source::Build {
+                precision: self.precision,
+                fmad: self.fmad && !self.emulate,
+            },
+            grid: self.grid,
+            block: self.block,
+        }
+    }
+
+    /// The source the variant compiles.
+    fn source(&self) -> Source {
+        match self.variant {
+            GpuVariant::Arrays => step07::source::ARRAYS,
+            GpuVariant::Elementwise => active_source(),
+            GpuVariant::Gridstride => GRIDSTRIDE,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = match run::parse::<Args>(&STEP, ACTIVE) {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
+    match run_step(&args) {
+        Ok(code) => code,
+        Err(mistake) => mistake.report(),
+    }
+}
+
+fn run_step(args: &Args) -> Result<ExitCode, UserError> {
+    let settings = args.settings();
+    if let Some(pictures) = &args.common.self_check {
+        return Ok(self_check_line(args, pictures));
+    }
+    if let Some(path) = &args.ptx {
+        let file = OutputFile::create(path)?;
+        let gpu = gpu::gpu();
+        let arch = gpu
+            .as_ref()
+            .ok()
+            .map(|g| format!("compute_{}{}", g.capability.0, g.capability.1));
+        let ptx = nvrtc::compile(&args.source(), settings.build, arch.as_deref())
+            .map_err(|failure| UserError::new(failure.line()))?;
+        let written = file.write_with(|out| out.write_all(ptx.as_bytes()))?;
+        println!(
+            "Wrote {} ({} of PTX for {}, {})",
+            written.display(),
+            mandel_core::problem::bytes_text(ptx.len() as u128),
+            arch.as_deref().unwrap_or("NVRTC's default architecture"),
+            settings.build.describe()
+        );
+        if let Err(why) = gpu {
+            println!("Nothing ran: {why}");
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    if args.emulate {
+        return emulated(args, &settings);
+    }
+    let gpu = gpu::gpu().map_err(UserError::new)?;
+    gpu.check_block(settings.block)?;
+    let source = args.source();
+    // Compile before the clock starts, so a mistake in the kernel is one
+    // line and the compile is timed apart.
+    let (_, compile) = gpu.module(&source, settings.build)?;
+    let seen: RefCell<Option<(Timings, u64)>> = RefCell::new(None);
+    let exit = run::run_against(
+        &STEP,
+        ACTIVE,
+        &args.common,
+        |p| {
+            let (counts, timings) = gpu
+                .run(&active_source(), &settings, p)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let counts = unless_stub(&source, counts);
+            let updates = oracle::z_updates(&p.points, &counts, p.maxiter);
+            *seen.borrow_mut() = Some((timings, updates));
+            counts
+        },
+        Some(oracle_within(&settings)),
+        Some(format!(
+            "{} on {} (compute capability {}.{}): {}",
+            running(args),
+            gpu.name,
+            gpu.capability.0,
+            gpu.capability.1,
+            settings.describe(points(args.common.w))
+        )),
+    );
+    if let Some((timings, updates)) = seen.into_inner() {
+        print_breakdown(gpu, &settings, &timings, compile, updates)?;
+    }
+    Ok(exit)
+}
+
+/// What runs: `your exercise (exercises/step07/calculate_z.cu)`.
+fn running(args: &Args) -> String {
+    match args.variant {
+        GpuVariant::Elementwise => format!("{} ({})", ACTIVE.describe(), STEP.path(ACTIVE)),
+        GpuVariant::Arrays => "gpuarray's passes (kernels/arrays.cu)".to_string(),
+        GpuVariant::Gridstride => "the SourceModule kernel (kernels/gridstride.cu)".to_string(),
+    }
+}
+
+/// The number of points `w` makes, without building them.
+fn points(w: u64) -> usize {
+    let (xs, ys) = axes(w);
+    xs.len() * ys.len()
+}
+
+/// The oracle, with this run's tolerance (f32 and fused runs are not the
+/// step's default's).
+fn oracle_within(settings: &Settings) -> Reference<'static> {
+    Reference {
+        name: "the oracle".to_string(),
+        tolerance: settings.tolerance(),
+        answer: &oracle_answer,
+    }
+}
+
+fn oracle_answer(problem: &Problem) -> Vec<u32> {
+    problem.oracle().to_vec()
+}
+
+/// Where the time went: the lesson of the step, printed under every run.
+fn print_breakdown(
+    gpu: &Gpu,
+    settings: &Settings,
+    t: &Timings,
+    compile: std::time::Duration,
+    updates: u64,
+) -> Result<(), UserError> {
+    let on_device = t.to_device + t.kernel + t.from_device;
+    println!(
+        "Where the time went: NVRTC compile {} (once per process, not counted above); to the GPU {}, kernel {} ({} launch{}), back {}; {} on the GPU's clock, {} end to end",
+        duration_text(compile),
+        duration_text(t.to_device),
+        duration_text(t.kernel),
+        t.launches,
+        if t.launches == 1 { "" } else { "es" },
+        duration_text(t.from_device),
+        duration_text(on_device),
+        duration_text(t.end_to_end),
+    );
+    let kernel_rate = rate(updates, t.kernel);
+    let peak = gpu.peak_flops(settings.build.precision)?;
+    println!(
+        "Kernel alone: {} z-updates/s, {:.1}% of {}'s {} peak ({:.1} TFLOP/s, 8 flops per z-update); end to end: {} z-updates/s. The kernel is {:.0}% of the end-to-end time.",
+        rate_text(kernel_rate),
+        100.0 * kernel_rate * 8.0 / peak,
+        gpu.name,
+        settings.build.precision,
+        peak / 1e12,
+        rate_text(rate(updates, t.end_to_end)),
+        100.0 * t.kernel.as_secs_f64() / t.end_to_end.as_secs_f64().max(1e-12),
+    );
+    Ok(())
+}
+
+/// `--emulate`: the kernel compiled as C++ and run on the CPU.
+fn emulated(args: &Args, settings: &Settings) -> Result<ExitCode, UserError> {
+    if settings.variant == GpuVariant::Arrays {
+        return Err(UserError::new(
+            "--emulate runs one kernel per point (elementwise, gridstride); arrays is a host loop of launches",
+        ));
+    }
+    let source = args.source();
+    let emulator = emulate::Emulator::compile(&source, settings.build)
+        .map_err(|failure| UserError::new(failure.line()))?;
+    Ok(run::run_against(
+        &STEP,
+        ACTIVE,
+        &args.common,
+        |p| {
+            let grid = match settings.variant {
+                GpuVariant::Gridstride => settings.grid,
+                _ => p.len().div_ceil(settings.block as usize) as u32,
+            };
+            let counts = emulator
+                .run(p, grid, settings.block)
+                .unwrap_or_else(|e| panic!("{e}"));
+            unless_stub(&source, counts)
+        },
+        Some(oracle_within(settings)),
+        Some(format!(
+            "{}, emulated on the CPU one thread at a time: {}",
+            running(args),
+            settings.describe(points(args.common.w))
+        )),
+    ))
+}
+
+/// `--self-check`, for `workshop status` and `watch`: the verdict as one
+/// line; with `--time-runs`, on a GPU, the attendee's median against the
+/// reference's.
+fn self_check_line(args: &Args, pictures: &std::path::Path) -> ExitCode {
+    let verdict = match self_check(ACTIVE, &active_source(), pictures) {
+        Ok(checked) => {
+            let timed = match (checked, args.common.time_runs) {
+                (Checked::Gpu(_), Some(runs)) => timed_against_reference(args, runs),
+                _ => None,
+            };
+            Verdict::Passes { timed }
+        }
+        Err(Some(failure)) => Verdict::Fails(failure),
+        Err(None) => Verdict::Fails(Failure {
+            kind: FailureKind::Panicked,
+            sentence: format!(
+                "nothing here can run {}: {}",
+                STEP.path(ACTIVE),
+                match (STEP.availability)() {
+                    mandel_core::Availability::Missing(why)
+                    | mandel_core::Availability::Emulated(why) => why,
+                    mandel_core::Availability::Ready => "no reason given".to_string(),
+                }
+            ),
+        }),
+    };
+    println!("{}", verdict.to_line());
+    match verdict {
+        Verdict::Passes { .. } => ExitCode::SUCCESS,
+        Verdict::Fails(_) => ExitCode::from(1),
+    }
+}
+
+fn timed_against_reference(
+    args: &Args,
+    runs: usize,
+) -> Option<(std::time::Duration, std::time::Duration)> {
+    let gpu = gpu::gpu().ok()?;
+    let problem = Problem::new(args.common.w, args.common.maxiter).ok()?;
+    let settings = Settings::default();
+    let time = |source: Source| {
+        gpu.run(&source, &settings, &problem).ok()?;
+        let (took, _) = median_run(runs, || gpu.run(&source, &settings, &problem), || {});
+        Some(took)
+    };
+    Some((time(active_source())?, time(step07::source::SOLUTION)?))
+}
