@@ -41,6 +41,10 @@ pub fn escapes_at_once(q: Complex64) -> bool {
     q.re.hypot(q.im) > 2.0
 }
 
+/// Flops per z-update, the conversion behind every "% of peak", on the CPU
+/// and the GPU: z*z + q and the escape test, counted as 8.
+pub const FLOPS_PER_UPDATE: f64 = 8.0;
+
 /// The z-updates behind `output`: `escape + 1` for each escaped point,
 /// `maxiter` for each point that never escapes.
 pub fn z_updates(points: &[Complex64], output: &[u32], maxiter: u32) -> u64 {

@@ -14,6 +14,7 @@ pub const EXERCISE: Source = Source {
 
 /// What `cargo run` and `cargo test` of this step use: the exercise, or the
 /// reference solution with `--features solution`.
+#[allow(dead_code)]
 pub const ACTIVE: Variant = if cfg!(feature = "solution") {
     Variant::Solution
 } else {
@@ -21,6 +22,7 @@ pub const ACTIVE: Variant = if cfg!(feature = "solution") {
 };
 
 /// The source of [`ACTIVE`].
+#[allow(dead_code)]
 pub fn active_source() -> Source {
     match ACTIVE {
         Variant::Exercise => EXERCISE,

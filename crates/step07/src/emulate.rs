@@ -98,8 +98,9 @@ impl Emulator {
             .join(format!("kernel{}", std::env::consts::EXE_SUFFIX));
         let text = format!("{PRELUDE}{}{MAIN}", source.assembled());
         let file = folder.path().join("kernel.cpp");
-        std::fs::write(&file, text)
-            .map_err(|e| CompileFailure::Missing(format!("cannot write {}: {e}", file.display())))?;
+        std::fs::write(&file, text).map_err(|e| {
+            CompileFailure::Missing(format!("cannot write {}: {e}", file.display()))
+        })?;
         let out = Command::new(compiler())
             .args(["-std=c++11", "-O2", "-ffp-contract=off", "-w"])
             .args(build.defines())
@@ -143,7 +144,9 @@ impl Emulator {
         let status = Command::new(&self.program)
             .arg(&input)
             .arg(&output)
-            .args([n, problem.maxiter as usize, grid as usize, block as usize].map(|v| v.to_string()))
+            .args(
+                [n, problem.maxiter as usize, grid as usize, block as usize].map(|v| v.to_string()),
+            )
             .status()
             .map_err(|e| format!("cannot run the emulated kernel: {e}"))?;
         if !status.success() {
@@ -156,7 +159,11 @@ impl Emulator {
 fn read_counts(path: &Path, n: usize) -> Result<Vec<u32>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if bytes.len() != 4 * n {
-        return Err(format!("the emulated kernel wrote {} bytes, not {}", bytes.len(), 4 * n));
+        return Err(format!(
+            "the emulated kernel wrote {} bytes, not {}",
+            bytes.len(),
+            4 * n
+        ));
     }
     Ok(bytes
         .chunks_exact(4)

@@ -129,7 +129,7 @@ pub fn availability() -> Availability {
         Ok(_) => Availability::Ready,
         Err(why) => match emulate::available() {
             Ok(()) => Availability::Emulated(format!(
-                "{why}. Its self-check runs your kernel on the CPU instead"
+                "{why}; its self-check (`cargo test -p step07`) runs your kernel on the CPU instead"
             )),
             Err(no_cxx) => Availability::Missing(format!("{why}; and {no_cxx}")),
         },

@@ -112,7 +112,11 @@ fn run_step(args: &Args) -> Result<ExitCode, UserError> {
     if args.emulate {
         return emulated(args, &settings);
     }
-    let gpu = gpu::gpu().map_err(UserError::new)?;
+    let gpu = gpu::gpu().map_err(|why| {
+        UserError::new(format!(
+            "{why}: `--emulate` runs the kernel on the CPU instead, and `cargo test -p step07` checks it there"
+        ))
+    })?;
     gpu.check_block(settings.block)?;
     let source = args.source();
     // Compile before the clock starts, so a mistake in the kernel is one
@@ -202,7 +206,7 @@ fn print_breakdown(
     println!(
         "Kernel alone: {} z-updates/s, {:.1}% of {}'s {} peak ({:.1} TFLOP/s, 8 flops per z-update); end to end: {} z-updates/s. The kernel is {:.0}% of the end-to-end time.",
         rate_text(kernel_rate),
-        100.0 * kernel_rate * 8.0 / peak,
+        100.0 * kernel_rate * oracle::FLOPS_PER_UPDATE / peak,
         gpu.name,
         settings.build.precision,
         peak / 1e12,

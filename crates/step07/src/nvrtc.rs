@@ -53,11 +53,12 @@ fn missing_line() -> String {
         .cloned()
         .collect::<Vec<_>>()
         .join(", ");
-    let thirteen = if cfg!(target_os = "linux") && !looked.contains(".so.13") && loads("libnvrtc.so.13") {
-        " (this machine has libnvrtc.so.13: build with `--features step07/cuda-13`)"
-    } else {
-        ""
-    };
+    let thirteen =
+        if cfg!(target_os = "linux") && !looked.contains(".so.13") && loads("libnvrtc.so.13") {
+            " (this machine has libnvrtc.so.13: build with `--features step07/cuda-13`)"
+        } else {
+            ""
+        };
     format!(
         "no NVRTC library (looked for {looked}){thirteen}: install a CUDA toolkit, or `pip install nvidia-cuda-nvrtc-cu12` and put its nvidia/cuda_nvrtc/lib folder on LD_LIBRARY_PATH"
     )
@@ -72,7 +73,11 @@ fn loads(name: &str) -> bool {
 
 /// Compiles `source` to PTX for `arch` (`compute_90`; NVRTC's default
 /// when none, which any newer GPU can run).
-pub fn compile(source: &Source, build: Build, arch: Option<&str>) -> Result<String, CompileFailure> {
+pub fn compile(
+    source: &Source,
+    build: Build,
+    arch: Option<&str>,
+) -> Result<String, CompileFailure> {
     available().map_err(CompileFailure::Missing)?;
     let mut options = build.defines();
     if let Some(arch) = arch {
@@ -89,7 +94,8 @@ pub fn compile(source: &Source, build: Build, arch: Option<&str>) -> Result<Stri
         Err(CompileError::CompileError { log, .. }) => {
             let log = log.to_string_lossy().into_owned();
             Err(CompileFailure::Refused {
-                first: first_error(&log).unwrap_or_else(|| format!("{}: NVRTC refused it", source.path)),
+                first: first_error(&log)
+                    .unwrap_or_else(|| format!("{}: NVRTC refused it", source.path)),
                 log,
             })
         }

@@ -160,7 +160,12 @@ mod tests {
             .iter()
             .rposition(|l| l.starts_with("#line "))
             .unwrap();
-        let declared: usize = lines[marker].split_whitespace().nth(1).unwrap().parse().unwrap();
+        let declared: usize = lines[marker]
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(lines[marker].ends_with(&format!("\"{}\"", SOLUTION.path)));
         assert_eq!(declared + (at - marker - 1), file_line);
     }

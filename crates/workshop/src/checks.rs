@@ -120,11 +120,13 @@ impl Checker {
         for (&step, availability) in steps.iter().zip(availability) {
             let outcome = match availability {
                 Availability::Missing(why) => Outcome::Unavailable(why),
-                Availability::Ready | Availability::Emulated(_) => match built.iter().find(|(id, _)| *id == step.id()) {
-                    Some((_, Ok(exe))) => self.run(exe, timing),
-                    Some((_, Err(error))) => Outcome::DoesNotCompile(error.clone()),
-                    None => Outcome::DoesNotCompile("cargo built nothing for it".into()),
-                },
+                Availability::Ready | Availability::Emulated(_) => {
+                    match built.iter().find(|(id, _)| *id == step.id()) {
+                        Some((_, Ok(exe))) => self.run(exe, timing),
+                        Some((_, Err(error))) => Outcome::DoesNotCompile(error.clone()),
+                        None => Outcome::DoesNotCompile("cargo built nothing for it".into()),
+                    }
+                }
             };
             on_step(step);
             outcomes.push(outcome);

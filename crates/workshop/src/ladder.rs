@@ -41,6 +41,8 @@ struct Row {
     median: Duration,
     verdict: String,
     passes: bool,
+    /// A GPU step's probed peak, flop/s, and what was probed.
+    gpu_peak: Option<(f64, String)>,
 }
 
 pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError> {
@@ -93,11 +95,16 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
             (false, true) => format!("{} differ, within tolerance", report.differing),
             (false, false) => format!("WRONG: {}", report.summary()),
         };
+        let gpu_peak = match step.peak {
+            PeakOf::Gpu { flops } => flops(),
+            PeakOf::Cpu { .. } => None,
+        };
         rows.push(Row {
             step,
             median,
             verdict,
             passes,
+            gpu_peak,
         });
     }
     progress.finish_and_clear();
@@ -117,7 +124,7 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
 fn cpu_threads(step: &Step) -> Option<usize> {
     match step.peak {
         PeakOf::Cpu { threads } => Some(threads()),
-        PeakOf::Gpu => None,
+        PeakOf::Gpu { .. } => None,
     }
 }
 
@@ -132,12 +139,17 @@ fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
     );
     for row in rows {
         let per_second = rate(updates, row.median);
-        let share = cpu_threads(row.step)
+        let cpu_share = cpu_threads(row.step)
             .and_then(|threads| peaks.iter().find(|p| p.threads == threads))
-            .map_or_else(
-                || format!("{:>7}", "-"),
-                |peak| format!("{:>6.1}%", peak.percent(per_second)),
-            );
+            .map(|peak| peak.percent(per_second));
+        // The same convention as the CPU's: 8 flops per z-update.
+        let gpu_share = row
+            .gpu_peak
+            .as_ref()
+            .map(|(flops, _)| 100.0 * per_second * peak::FLOPS_PER_UPDATE / flops);
+        let share = cpu_share
+            .or(gpu_share)
+            .map_or_else(|| format!("{:>7}", "-"), |share| format!("{share:>6.1}%"));
         let speedup = baseline
             .map(|base| format!("{:.1}x", base / row.median.as_secs_f64()))
             .unwrap_or_else(|| "-".to_string());
@@ -165,6 +177,15 @@ fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
             if peak.threads == 1 { "" } else { "s" },
             peak.describe()
         );
+    }
+    for row in rows {
+        if let Some((flops, what)) = &row.gpu_peak {
+            println!(
+                "% peak, for {}: of the GPU's ({what}) {:.1} TFLOP/s fused-multiply-add peak, probed with kernels/peak.cu.",
+                row.step.id(),
+                flops / 1e12
+            );
+        }
     }
     let best = Isa::best();
     let slower: Vec<String> = rows

@@ -14,6 +14,7 @@
 mod chart;
 mod checks;
 mod diff;
+mod fastest;
 mod hint;
 mod ladder;
 mod machine;
@@ -63,6 +64,8 @@ enum Command {
     Hint(hint::Args),
     /// Put a step's shipped stub back, saving your file beside it first.
     Reset(reset::Args),
+    /// Run the problem on the fastest thing this machine has: the GPU if there is one, else the fastest CPU step; and say which.
+    Fastest(fastest::Args),
     /// `diff A B`: the lesson between two steps' references; `diff N`: your exercise against the reference.
     Diff(diff::Args),
     /// List the steps.
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         Some(Command::Hint(args)) => hint::run(&args),
         Some(Command::Reset(args)) => reset::run(&args),
         Some(Command::Diff(args)) => diff::run(&args, &cli.profile),
+        Some(Command::Fastest(args)) => fastest::run(&args),
         Some(Command::List) => {
             list();
             Ok(ExitCode::SUCCESS)

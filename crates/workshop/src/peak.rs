@@ -12,8 +12,7 @@ use std::time::Duration;
 use mandel_core::isa::Isa;
 use step04::fastest::multiply_adds;
 
-/// Flops per z-update, the conversion behind every "% of peak".
-pub const FLOPS_PER_UPDATE: f64 = 8.0;
+pub use mandel_core::oracle::FLOPS_PER_UPDATE;
 
 /// A measured peak.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,72 @@
+//! The attendee's self-check (`cargo test -p step07`): on the GPU when
+//! there is one, else with the kernel compiled as C++ on the CPU; with
+//! `--features solution`, the reference, the tutorial's canonical run,
+//! and the shipped stub.
+
+#[path = "../src/attendee.rs"]
+mod attendee;
+
+use attendee::{active_source, ACTIVE, EXERCISE};
+use mandel_core::Variant;
+use step07::{self_check, Checked, STEP};
+
+fn pictures() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// Says plainly that nothing here could run the kernel.
+fn skipped(what: &str) {
+    let why = match (STEP.availability)() {
+        mandel_core::Availability::Missing(why) => why,
+        other => format!("{other:?}"),
+    };
+    eprintln!("SKIPPED {what}: {why}");
+}
+
+#[test]
+fn kernel_matches_the_oracle() {
+    match self_check(ACTIVE, &active_source(), pictures()) {
+        Ok(Checked::Gpu(name)) => eprintln!("{} checked on {name}", STEP.path(ACTIVE)),
+        Ok(Checked::Emulated) => eprintln!(
+            "{} checked on the CPU, compiled as C++ (no GPU here)",
+            STEP.path(ACTIVE)
+        ),
+        Err(Some(failure)) => panic!("{failure}"),
+        Err(None) => skipped("the self-check"),
+    }
+}
+
+#[test]
+fn the_attendees_source_is_the_exercise_file() {
+    assert_eq!(EXERCISE.path, STEP.path(Variant::Exercise));
+    assert_eq!(step07::source::SOLUTION.path, STEP.path(Variant::Solution));
+}
+
+#[cfg(feature = "solution")]
+#[test]
+fn shipped_exercise_is_still_a_stub() {
+    assert!(
+        EXERCISE.text.contains("    MANDEL_TODO(output);\n"),
+        "{} must ship as an unfilled stub (its body the MANDEL_TODO line)",
+        EXERCISE.path
+    );
+    match self_check(Variant::Exercise, &EXERCISE, pictures()) {
+        Err(Some(failure)) => {
+            use mandel_core::selfcheck::FailureKind;
+            assert_eq!(failure.kind, FailureKind::Stub, "{failure}");
+            assert!(failure.sentence.contains("MANDEL_TODO"), "{failure}");
+        }
+        Err(None) => skipped("running the stub"),
+        Ok(_) => panic!("{} passed its self-check as shipped", EXERCISE.path),
+    }
+}
+
+#[cfg(feature = "solution")]
+#[test]
+fn shipped_exercise_is_the_stub_that_reset_puts_back() {
+    assert!(
+        EXERCISE.text == STEP.stub,
+        "{} differs from crates/step07/stub/calculate_z.cu: change both, or neither",
+        EXERCISE.path
+    );
+}
