@@ -108,11 +108,18 @@ mod tests {
         for step in LADDER {
             let id = step.id();
             let crate_dir = format!("crates/{id}");
-            let lib = read(format!("{crate_dir}/src/lib.rs"));
+            // The library: every file in src/ but the binary's and the
+            // attendee's.
+            let lib: String = std::fs::read_dir(root().join(&crate_dir).join("src"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|name| name.ends_with(".rs") && name != "main.rs" && name != "attendee.rs")
+                .map(|name| read(format!("{crate_dir}/src/{name}")))
+                .collect();
             let solution = format!("\"../../../{}\"", step.path(Variant::Solution));
             assert!(
                 lib.contains(&solution),
-                "{crate_dir}/src/lib.rs must load {solution}"
+                "{crate_dir}/src/ (its library) must load {solution}"
             );
             let attendee = read(format!("{crate_dir}/src/attendee.rs"));
             let exercise = format!("\"../../../{}\"", step.path(Variant::Exercise));
@@ -121,8 +128,8 @@ mod tests {
                 "{crate_dir}/src/attendee.rs must load {exercise}"
             );
             assert!(
-                !lib.contains("exercises/"),
-                "{crate_dir}/src/lib.rs must not compile the exercise: the workshop links it"
+                !lib.contains("\"../../../exercises/"),
+                "{crate_dir}/src/ (its library) must not compile the exercise: the workshop links it"
             );
         }
     }

@@ -158,7 +158,14 @@ fn copy_of_the_workshop() -> tempfile::TempDir {
     for file in ["Cargo.toml", "Cargo.lock"] {
         std::fs::copy(root().join(file), dir.path().join(file)).unwrap();
     }
-    for folder in ["crates", "exercises", "solutions", "docs", "assets"] {
+    for folder in [
+        "crates",
+        "exercises",
+        "solutions",
+        "docs",
+        "assets",
+        "kernels",
+    ] {
         copy_tree(&root().join(folder), &dir.path().join(folder));
     }
     let manifest = dir.path().join("Cargo.toml");
