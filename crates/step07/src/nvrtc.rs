@@ -55,7 +55,7 @@ fn missing_line() -> String {
         .join(", ");
     let thirteen =
         if cfg!(target_os = "linux") && !looked.contains(".so.13") && loads("libnvrtc.so.13") {
-            " (this machine has libnvrtc.so.13: build with `--features step07/cuda-13`)"
+            " (this machine has libnvrtc.so.13: build with `--no-default-features --features cuda-13`)"
         } else {
             ""
         };

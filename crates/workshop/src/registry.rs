@@ -174,7 +174,7 @@ mod tests {
                 "Cargo.toml's members lack crates/{id}"
             );
             assert!(
-                workspace.contains(&format!("\n{id} = {{ path = \"crates/{id}\" }}")),
+                workspace.contains(&format!("\n{id} = {{ path = \"crates/{id}\"")),
                 "Cargo.toml's [workspace.dependencies] lack {id}"
             );
             assert!(

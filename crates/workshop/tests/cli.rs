@@ -35,6 +35,40 @@ fn ladder_times_and_verifies_every_step() {
         stdout.contains("% peak, for steps on 1 thread: of one core's peak"),
         "{stdout}"
     );
+    // The GPU step: a row where a GPU answers, else one line saying why.
+    match step07::gpu::gpu() {
+        Ok(_) => assert!(
+            stdout.lines().any(|l| l.starts_with("step07") && l.contains('%')),
+            "{stdout}"
+        ),
+        Err(why) => {
+            let skipped = stdout
+                .lines()
+                .find(|l| l.starts_with("step07 gpu skipped: "))
+                .unwrap_or_else(|| panic!("no line for step07: {stdout}"));
+            assert!(skipped.contains(&why), "{skipped}");
+        }
+    }
+}
+
+#[test]
+fn fastest_runs_on_the_gpu_or_the_fastest_cpu_step_and_says_which() {
+    let out = workshop(&["fastest", "200", "50"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let ran = stdout.lines().next().unwrap_or_default();
+    assert!(ran.starts_with("Ran `200 50` on step"), "{ran}");
+    let why = stdout.lines().nth(1).unwrap_or_default();
+    if step07::gpu::gpu().is_ok() {
+        assert!(ran.contains("step07 gpu"), "{ran}");
+        assert!(why.contains("a GPU is present"), "{why}");
+    } else {
+        assert!(!ran.contains("step07"), "{ran}");
+        assert!(why.contains("no GPU ("), "{why}");
+        assert!(why.contains("fastest of the CPU steps on a `300 100` trial"), "{why}");
+    }
+    let bad = workshop(&["fastest", "0"]);
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 #[test]
