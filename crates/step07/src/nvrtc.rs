@@ -3,6 +3,7 @@
 //! on any machine that has the library (from a CUDA toolkit, or the
 //! `nvidia-cuda-nvrtc-cu12` wheel on PyPI).
 
+use cudarc::nvrtc::sys::nvrtcResult;
 use cudarc::nvrtc::{compile_ptx_with_opts, CompileError, CompileOptions};
 
 use crate::source::{Build, Source};
@@ -53,12 +54,14 @@ fn missing_line() -> String {
         .cloned()
         .collect::<Vec<_>>()
         .join(", ");
-    let thirteen =
-        if cfg!(target_os = "linux") && !looked.contains(".so.13") && loads("libnvrtc.so.13") {
-            " (this machine has libnvrtc.so.13: build with `--no-default-features --features cuda-13`)"
-        } else {
-            ""
-        };
+    let thirteen = if cfg!(target_os = "linux")
+        && !looked.contains(".so.13")
+        && loads("libnvrtc.so.13")
+    {
+        " (this machine has libnvrtc.so.13: build with `--no-default-features --features cuda-13`)"
+    } else {
+        ""
+    };
     format!(
         "no NVRTC library (looked for {looked}){thirteen}: install a CUDA toolkit, or `pip install nvidia-cuda-nvrtc-cu12` and put its nvidia/cuda_nvrtc/lib folder on LD_LIBRARY_PATH"
     )
@@ -79,6 +82,30 @@ pub fn compile(
     arch: Option<&str>,
 ) -> Result<String, CompileFailure> {
     available().map_err(CompileFailure::Missing)?;
+    match compile_for(source, build, arch) {
+        // An NVRTC older than the card does not know its architecture: its
+        // default architecture's PTX runs on every newer card, compiled by
+        // the driver.
+        Err(Rejected::Option) if arch.is_some() => compile_for(source, build, None),
+        other => other,
+    }
+    .map_err(|rejected| match rejected {
+        Rejected::Option => CompileFailure::Refused {
+            first: format!("{}: NVRTC rejected an option", source.path),
+            log: String::new(),
+        },
+        Rejected::Source(failure) => failure,
+    })
+}
+
+/// NVRTC's refusal: of an option (an architecture it does not know), or
+/// of the source.
+enum Rejected {
+    Option,
+    Source(CompileFailure),
+}
+
+fn compile_for(source: &Source, build: Build, arch: Option<&str>) -> Result<String, Rejected> {
     let mut options = build.defines();
     if let Some(arch) = arch {
         options.push(format!("--gpu-architecture={arch}"));
@@ -91,18 +118,23 @@ pub fn compile(
     };
     match compile_ptx_with_opts(source.assembled(), opts) {
         Ok(ptx) => Ok(ptx.to_src()),
+        Err(CompileError::CompileError { nvrtc, .. })
+            if nvrtc.0 == nvrtcResult::NVRTC_ERROR_INVALID_OPTION =>
+        {
+            Err(Rejected::Option)
+        }
         Err(CompileError::CompileError { log, .. }) => {
             let log = log.to_string_lossy().into_owned();
-            Err(CompileFailure::Refused {
+            Err(Rejected::Source(CompileFailure::Refused {
                 first: first_error(&log)
                     .unwrap_or_else(|| format!("{}: NVRTC refused it", source.path)),
                 log,
-            })
+            }))
         }
-        Err(other) => Err(CompileFailure::Refused {
+        Err(other) => Err(Rejected::Source(CompileFailure::Refused {
             first: format!("{}: NVRTC failed: {other}", source.path),
             log: String::new(),
-        }),
+        })),
     }
 }
 

@@ -130,3 +130,17 @@ fn a_mistake_is_reported_at_its_file_and_line() {
         other => panic!("a broken kernel compiled: {other:?}"),
     }
 }
+
+#[test]
+fn the_gpus_architecture_is_targeted_and_an_unknown_one_falls_back() {
+    if !nvrtc_here() {
+        return;
+    }
+    let hopper = nvrtc::compile(&SOLUTION, Build::EXACT, Some("compute_90")).unwrap();
+    assert!(hopper.contains(".target sm_90"), "{hopper}");
+    // A card newer than this NVRTC: its default architecture's PTX, which
+    // the driver compiles for any newer card.
+    let future = nvrtc::compile(&SOLUTION, Build::EXACT, Some("compute_990")).unwrap();
+    let default = nvrtc::compile(&SOLUTION, Build::EXACT, None).unwrap();
+    assert_eq!(future, default);
+}

@@ -38,7 +38,9 @@ fn ladder_times_and_verifies_every_step() {
     // The GPU step: a row where a GPU answers, else one line saying why.
     match step07::gpu::gpu() {
         Ok(_) => assert!(
-            stdout.lines().any(|l| l.starts_with("step07") && l.contains('%')),
+            stdout
+                .lines()
+                .any(|l| l.starts_with("step07") && l.contains('%')),
             "{stdout}"
         ),
         Err(why) => {
@@ -65,7 +67,10 @@ fn fastest_runs_on_the_gpu_or_the_fastest_cpu_step_and_says_which() {
     } else {
         assert!(!ran.contains("step07"), "{ran}");
         assert!(why.contains("no GPU ("), "{why}");
-        assert!(why.contains("fastest of the CPU steps on a `300 100` trial"), "{why}");
+        assert!(
+            why.contains("fastest of the CPU steps on a `300 100` trial"),
+            "{why}"
+        );
     }
     let bad = workshop(&["fastest", "0"]);
     assert_eq!(bad.status.code(), Some(2));
