@@ -15,6 +15,7 @@ pub mod profile;
 pub mod run;
 pub mod selfcheck;
 pub mod step;
+pub mod target;
 pub mod timing;
 pub mod verify;
 

@@ -5,7 +5,7 @@
 use std::process::Command;
 
 fn step04(args: &[&str], disabled: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_step04"))
+    mandel_core::target::command(env!("CARGO_BIN_EXE_step04"))
         .args(args)
         .env("MANDEL_DISABLE_CPU_FEATURES", disabled)
         .env_remove("RUST_BACKTRACE")

@@ -3,7 +3,7 @@
 use std::process::Command;
 
 fn step05(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_step05"))
+    mandel_core::target::command(env!("CARGO_BIN_EXE_step05"))
         .args(args)
         .env_remove("RUST_BACKTRACE")
         .output()
@@ -48,7 +48,7 @@ fn threads_and_chunks_are_obeyed() {
 
 #[test]
 fn the_thread_count_follows_rayon_num_threads() {
-    let out = Command::new(env!("CARGO_BIN_EXE_step05"))
+    let out = mandel_core::target::command(env!("CARGO_BIN_EXE_step05"))
         .args(["100", "30"])
         .env("RAYON_NUM_THREADS", "1")
         .output()

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn step07(args: &[&str], env: &[(&str, Option<&str>)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_step07"));
+    let mut command = mandel_core::target::command(env!("CARGO_BIN_EXE_step07"));
     command.args(args).env_remove("RUST_BACKTRACE");
     for (key, value) in env {
         match value {

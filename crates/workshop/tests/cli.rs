@@ -3,7 +3,7 @@
 use std::process::{Command, Output};
 
 fn workshop(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_workshop"))
+    mandel_core::target::command(env!("CARGO_BIN_EXE_workshop"))
         .args(args)
         .env_remove("RUST_BACKTRACE")
         .output()
@@ -182,7 +182,7 @@ fn user_mistakes_get_one_line_and_status_2() {
 fn a_closed_pipe_ends_the_program_quietly() {
     use std::process::Stdio;
     // As `workshop | head -1`: the reader goes away before the table.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_workshop"))
+    let mut child = mandel_core::target::command(env!("CARGO_BIN_EXE_workshop"))
         .args(["ladder", "100", "30", "--runs", "1"])
         .env_remove("RUST_BACKTRACE")
         .stdout(Stdio::piped())
@@ -207,7 +207,7 @@ fn the_ladder_names_each_rows_instructions_and_isa_forces_them() {
         let row = stdout.lines().find(|l| l.starts_with(step)).unwrap();
         assert!(row.contains("portable ("), "{row}");
     }
-    let refused = Command::new(env!("CARGO_BIN_EXE_workshop"))
+    let refused = mandel_core::target::command(env!("CARGO_BIN_EXE_workshop"))
         .args(["bench", "100", "30", "--isa", "avx2"])
         .env("MANDEL_DISABLE_CPU_FEATURES", "avx2")
         .output()

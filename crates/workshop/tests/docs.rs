@@ -25,7 +25,7 @@ fn every_chapter_in_the_summary_exists() {
 #[test]
 fn every_step_has_a_chapter_with_hints() {
     let summary = std::fs::read_to_string(book().join("SUMMARY.md")).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_workshop"))
+    let out = mandel_core::target::command(env!("CARGO_BIN_EXE_workshop"))
         .arg("list")
         .output()
         .unwrap();

@@ -21,9 +21,14 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// `workshop` (the given binary) run in `dir`.
+/// `workshop` (the copy's, built for this machine by the test's own
+/// `cargo build`) run in `dir`.
 fn workshop_in(exe: &Path, dir: &Path, args: &[&str]) -> Output {
-    Command::new(exe)
+    run_in(Command::new(exe), dir, args)
+}
+
+fn run_in(mut command: Command, dir: &Path, args: &[&str]) -> Output {
+    command
         .args(args)
         .current_dir(dir)
         .env_remove("RUST_BACKTRACE")
@@ -32,8 +37,13 @@ fn workshop_in(exe: &Path, dir: &Path, args: &[&str]) -> Output {
         .expect("workshop runs")
 }
 
+/// This build's `workshop` (through the target's runner, if any).
 fn workshop(dir: &Path, args: &[&str]) -> Output {
-    workshop_in(Path::new(env!("CARGO_BIN_EXE_workshop")), dir, args)
+    run_in(
+        mandel_core::target::command(env!("CARGO_BIN_EXE_workshop")),
+        dir,
+        args,
+    )
 }
 
 /// The smallest folder the tools take for a workshop: a `Cargo.toml` and
