@@ -5,7 +5,7 @@
 #[path = "../src/attendee.rs"]
 mod attendee;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn step01(args: &[&str]) -> Output {
     mandel_core::target::command(env!("CARGO_BIN_EXE_step01"))

@@ -2,8 +2,6 @@
 //! hides, as numpy's `NPY_DISABLE_CPU_FEATURES` does) is one line and exit
 //! status 2; the exercise has no variants to pick.
 
-use std::process::Command;
-
 fn step04(args: &[&str], disabled: &str) -> std::process::Output {
     mandel_core::target::command(env!("CARGO_BIN_EXE_step04"))
         .args(args)

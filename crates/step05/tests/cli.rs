@@ -1,7 +1,5 @@
 //! step05's own flags: bad values get one line and status 2.
 
-use std::process::Command;
-
 fn step05(args: &[&str]) -> std::process::Output {
     mandel_core::target::command(env!("CARGO_BIN_EXE_step05"))
         .args(args)

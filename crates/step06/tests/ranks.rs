@@ -5,7 +5,6 @@
 #[path = "../src/attendee.rs"]
 mod attendee;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use attendee::{active_code, ACTIVE};

@@ -3,7 +3,7 @@
 //! exit status 2, and nothing is half-written.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn step07(args: &[&str], env: &[(&str, Option<&str>)]) -> Output {
     let mut command = mandel_core::target::command(env!("CARGO_BIN_EXE_step07"));

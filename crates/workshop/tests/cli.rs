@@ -1,6 +1,6 @@
 //! The workshop tool as a user meets it.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn workshop(args: &[&str]) -> Output {
     mandel_core::target::command(env!("CARGO_BIN_EXE_workshop"))
