@@ -11,6 +11,7 @@ use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median_run, rate, rate_text};
 use mandel_core::{verify, Availability, PeakOf, Problem, Step, UserError, Variant};
 
+use crate::python;
 use crate::registry::{find_step, LADDER};
 
 /// With no fields given (as `workshop` alone runs it): the problem the
@@ -33,6 +34,11 @@ pub struct Args {
     /// default: the best this CPU has).
     #[arg(long, value_enum)]
     isa: Option<Isa>,
+    /// Also run the tutorial's Python scripts (tools/python/) on the same
+    /// problem, and show them beside the Rust steps, against CPython's pure
+    /// version (`bench --python` defaults to `1000 1000`).
+    #[arg(long)]
+    pub python: bool,
 }
 
 /// One row of the table.
@@ -112,6 +118,9 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
     for (step, why) in missing {
         println!("{} {} skipped: {why}", step.id(), step.name);
     }
+    if args.python {
+        print_python_beside_rust(&rows, &problem, runs);
+    }
     Ok(if rows.iter().all(|r| r.passes) {
         ExitCode::SUCCESS
     } else {
@@ -125,6 +134,73 @@ fn cpu_threads(step: &Step) -> Option<usize> {
     match step.peak {
         PeakOf::Cpu { threads } => Some(threads()),
         PeakOf::Gpu { .. } => None,
+    }
+}
+
+/// The tutorial's Python scripts, run once each here, beside the Rust
+/// rows just measured, each against CPython's pure version.
+fn print_python_beside_rust(rows: &[Row], problem: &Problem, runs: usize) {
+    let root = crate::workspace::root();
+    let expected = mandel_core::oracle::validation_sum(problem.oracle());
+    let updates = problem.z_updates();
+    let progress = crate::progress_bar(python::SCRIPTS.len() as u64);
+    let ran: Vec<(&python::Script, python::Ran)> = python::SCRIPTS
+        .iter()
+        .map(|script| {
+            progress.set_message(script.file);
+            let ran = python::run(&root, script, problem.w, problem.maxiter);
+            progress.inc(1);
+            (script, ran)
+        })
+        .collect();
+    progress.finish_and_clear();
+    let cpython_pure = ran.iter().find_map(|(script, ran)| match ran {
+        python::Ran::Timed { took, .. } if script.file == "pure_python.py" => Some(*took),
+        _ => None,
+    });
+    println!();
+    println!(
+        "The tutorial's Python beside Rust on `{}` ({}: one run each, the script's own timing of calculate_z; Rust: the medians of {runs} above):",
+        problem.label(),
+        python::interpreter()
+    );
+    println!(
+        "{:<34} {:<43} {:>9} {:>12} {:>10}  validation sum",
+        "row", "what", "time", "z-updates/s", "vs pure"
+    );
+    let against = |took: Duration| {
+        cpython_pure.map_or_else(
+            || "-".to_string(),
+            |pure| format!("{:.1}x", pure.as_secs_f64() / took.as_secs_f64()),
+        )
+    };
+    for (script, ran) in &ran {
+        let name = format!("python {}", script.file);
+        match ran {
+            python::Ran::Timed { took, sum } => println!(
+                "{name:<34} {:<43} {:>9} {:>12} {:>10}  {sum} ({})",
+                script.what,
+                duration_text(*took),
+                rate_text(rate(updates, *took)),
+                against(*took),
+                if *sum == expected { "right" } else { "WRONG" }
+            ),
+            python::Ran::Missing(why) => println!("{name:<34} skipped: {why}"),
+        }
+    }
+    for row in rows {
+        println!(
+            "{:<34} {:<43} {:>9} {:>12} {:>10}  {}",
+            format!("rust {} {}", row.step.id(), row.step.name),
+            row.step.technique,
+            duration_text(row.median),
+            rate_text(rate(updates, row.median)),
+            against(row.median),
+            row.verdict
+        );
+    }
+    if cpython_pure.is_none() {
+        println!("(No CPython pure time to compare with: its row says why.)");
     }
 }
 

@@ -217,3 +217,63 @@ fn the_ladder_names_each_rows_instructions_and_isa_forces_them() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("error: --isa avx2: "), "{stderr}");
 }
+
+#[test]
+fn bench_python_puts_the_tutorials_scripts_beside_rust_and_says_what_is_missing() {
+    let out = workshop(&[
+        "bench", "--python", "60", "20", "--runs", "1", "--steps", "1,2",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("The tutorial's Python beside Rust on `60 20`"),
+        "{stdout}"
+    );
+    let row = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no row {name}: {stdout}"))
+            .to_string()
+    };
+    for script in [
+        "pure_python.py",
+        "pure_python_2.py",
+        "numpy_vector.py",
+        "numpy_vector_2.py",
+        "numpy_vector_numexpr.py",
+        "multi.py",
+    ] {
+        let line = row(&format!("python {script} "));
+        // Each row ran and was right, or says in one line why it did not.
+        assert!(
+            line.ends_with("(right)") || line.contains(" skipped: "),
+            "{line}"
+        );
+    }
+    assert!(row("rust step01 pure").contains("exact"));
+
+    // No interpreter: every Python row says so, the Rust rows still run.
+    let none = mandel_core::target::command(env!("CARGO_BIN_EXE_workshop"))
+        .args([
+            "bench", "--python", "60", "20", "--runs", "1", "--steps", "2",
+        ])
+        .env("PYTHON", "no-such-python")
+        .output()
+        .unwrap();
+    let stdout = text(&none.stdout);
+    assert_eq!(none.status.code(), Some(0), "{stdout}");
+    let pure = stdout
+        .lines()
+        .find(|l| l.starts_with("python pure_python.py "))
+        .unwrap_or_default();
+    assert!(
+        pure.contains(" skipped: cannot run `no-such-python`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("rust step02"), "{stdout}");
+    assert!(
+        stdout.contains("(No CPython pure time to compare with"),
+        "{stdout}"
+    );
+}

@@ -1,0 +1,99 @@
+//! `workshop bench --python`: the tutorial's Python beside the Rust steps,
+//! on the same grid and machine. The scripts are this project's Python 3
+//! retellings of the 2011 ones (`tools/python/`); each prints the
+//! tutorial's lines, which are read back here.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// One of the tutorial's scripts.
+pub struct Script {
+    pub file: &'static str,
+    /// What the tutorial called it and what it does, for the table.
+    pub what: &'static str,
+}
+
+pub const SCRIPTS: &[Script] = &[
+    Script {
+        file: "pure_python.py",
+        what: "lists of complex, z[i] indexed",
+    },
+    Script {
+        file: "pure_python_2.py",
+        what: "locals instead of z[i], q[i]",
+    },
+    Script {
+        file: "numpy_vector.py",
+        what: "whole-array numpy, no early exit",
+    },
+    Script {
+        file: "numpy_vector_2.py",
+        what: "numpy in blocks of 20,000",
+    },
+    Script {
+        file: "numpy_vector_numexpr.py",
+        what: "numexpr: fused, threaded",
+    },
+    Script {
+        file: "multi.py",
+        what: "multiprocessing, chunk per CPU",
+    },
+];
+
+/// What a script's run came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ran {
+    /// Its own timing of calculate_z, and its validation sum.
+    Timed { took: Duration, sum: u64 },
+    /// It could not run, in one line (a module or the interpreter missing).
+    Missing(String),
+}
+
+/// The Python interpreter: `$PYTHON`, or `python3`.
+pub fn interpreter() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string())
+}
+
+/// Runs `script` on `w maxiter` from the repository at `root`.
+pub fn run(root: &Path, script: &Script, w: u64, maxiter: u32) -> Ran {
+    let python = interpreter();
+    let path = root.join("tools").join("python").join(script.file);
+    let out = Command::new(&python)
+        .arg(&path)
+        .args([w.to_string(), maxiter.to_string()])
+        .stdin(Stdio::null())
+        .output();
+    let out = match out {
+        Ok(out) => out,
+        Err(e) => return Ran::Missing(format!("cannot run `{python}`: {e} (install Python 3)")),
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if let Some(missing) = stdout.lines().find_map(|l| l.strip_prefix("missing: ")) {
+        return Ran::Missing(format!("needs {missing}"));
+    }
+    let field = |prefix: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(str::trim)
+            .map(str::to_string)
+    };
+    let took = field("calculate_z took ")
+        .and_then(|t| t.trim_end_matches(" seconds").parse::<f64>().ok())
+        .map(Duration::from_secs_f64);
+    let sum = field("Total sum of elements (for validation): ").and_then(|s| s.parse().ok());
+    match (took, sum) {
+        (Some(took), Some(sum)) => Ran::Timed { took, sum },
+        _ => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
+            Ran::Missing(format!(
+                "{} failed ({}): {}",
+                script.file,
+                out.status,
+                last.unwrap_or("no message").trim()
+            ))
+        }
+    }
+}

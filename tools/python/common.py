@@ -1,0 +1,60 @@
+"""What every script here shares, as the 2011 tutorial's scripts did: the
+grid (built by repeated float addition, exactly as the Rust steps build
+it), the command line `W MAXITER`, and the lines they print.
+
+Written for this workshop in Python 3; `workshop bench --python` runs them
+beside the Rust steps and reads their last two lines.
+"""
+import sys
+import time
+
+X1, X2, Y1, Y2 = -2.13, 0.77, -1.3, 1.3
+
+
+def axes(w):
+    """The tutorial's xs and ys for width w (about w/2 of each)."""
+    x_step = (float(X2 - X1) / float(w)) * 2
+    y_step = (float(Y1 - Y2) / float(w)) * 2
+    ys, xs = [], []
+    y = Y2
+    while y > Y1:
+        ys.append(y)
+        y += y_step
+    x = X1
+    while x < X2:
+        xs.append(x)
+        x += x_step
+    return xs, ys
+
+
+def points(w):
+    """Every point as a complex, row-major from the top row."""
+    xs, ys = axes(w)
+    return [complex(x, y) for y in ys for x in xs]
+
+
+def arguments():
+    """`W MAXITER` from the command line (the tutorial's defaults)."""
+    args = sys.argv[1:]
+    if len(args) not in (0, 2) or not all(a.isdigit() and int(a) > 0 for a in args):
+        sys.exit("usage: %s [W MAXITER] (whole numbers from 1)" % sys.argv[0])
+    return (int(args[0]), int(args[1])) if args else (1000, 1000)
+
+
+def need(module, install):
+    """Imports `module`, or ends with one line saying how to get it."""
+    try:
+        return __import__(module)
+    except ImportError:
+        print("missing: %s (%s)" % (module, install))
+        sys.exit(3)
+
+
+def run(calculate_z, q, maxiter):
+    """Times calculate_z and prints what the tutorial's scripts printed."""
+    print("Total elements:", len(q))
+    start = time.perf_counter()
+    output = calculate_z(q, maxiter)
+    took = time.perf_counter() - start
+    print("calculate_z took %.6f seconds" % took)
+    print("Total sum of elements (for validation):", int(sum(output)))
