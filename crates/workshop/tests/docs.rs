@@ -48,3 +48,50 @@ fn every_step_has_a_chapter_with_hints() {
         assert!(number.parse::<u32>().is_ok());
     }
 }
+
+#[test]
+fn every_chapter_has_its_duration_and_speaker_notes() {
+    let summary = std::fs::read_to_string(book().join("SUMMARY.md")).unwrap();
+    for part in summary.split("](").skip(1) {
+        let chapter = &part[..part.find(')').expect("closed link")];
+        // The instructor guide is the plan the durations add up to.
+        if chapter == "instructor.md" {
+            continue;
+        }
+        let text = std::fs::read_to_string(book().join(chapter)).unwrap();
+        let second = text.lines().nth(2).unwrap_or_default();
+        assert!(
+            second.starts_with("*Duration: "),
+            "{chapter} does not open with its duration"
+        );
+        assert!(
+            text.contains("<details>\n<summary>Speaker notes</summary>"),
+            "{chapter} has no speaker notes"
+        );
+    }
+}
+
+#[test]
+fn the_three_hour_plan_adds_up_to_180_minutes() {
+    let guide = std::fs::read_to_string(book().join("instructor.md")).unwrap();
+    let plan = guide
+        .split("## The three-hour plan")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the instructor guide has the three-hour plan");
+    let mut minutes = 0;
+    let mut last_end = 0;
+    for row in plan.lines().filter(|l| l.starts_with("| ")) {
+        let span = row.split('|').nth(1).unwrap().trim();
+        let Some((from, to)) = span.split_once('-') else {
+            continue;
+        };
+        let (Ok(from), Ok(to)) = (from.parse::<u32>(), to.parse::<u32>()) else {
+            continue;
+        };
+        assert_eq!(from, last_end, "the plan skips or overlaps at {row}");
+        minutes += to - from;
+        last_end = to;
+    }
+    assert_eq!(minutes, 180);
+}
