@@ -95,3 +95,36 @@ fn the_three_hour_plan_adds_up_to_180_minutes() {
     }
     assert_eq!(minutes, 180);
 }
+
+#[test]
+fn every_link_include_and_image_in_the_book_resolves() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(book()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        // Markdown links and images: `](target)`; mdBook includes:
+        // `{{#include target}}`.
+        let links = text.split("](").skip(1).filter_map(|rest| rest.split(')').next());
+        let includes = text
+            .split("{{#include ")
+            .skip(1)
+            .filter_map(|rest| rest.split("}}").next())
+            .map(|target| target.split(':').next().unwrap_or(target));
+        for target in links.chain(includes) {
+            let target = target.split('#').next().unwrap_or_default().trim();
+            if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            assert!(
+                book().join(target).exists(),
+                "{name} points at {target}, which does not exist"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "only {checked} links found: is the parser right?");
+}
