@@ -108,7 +108,10 @@ fn every_link_include_and_image_in_the_book_resolves() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         // Markdown links and images: `](target)`; mdBook includes:
         // `{{#include target}}`.
-        let links = text.split("](").skip(1).filter_map(|rest| rest.split(')').next());
+        let links = text
+            .split("](")
+            .skip(1)
+            .filter_map(|rest| rest.split(')').next());
         let includes = text
             .split("{{#include ")
             .skip(1)
@@ -126,5 +129,8 @@ fn every_link_include_and_image_in_the_book_resolves() {
             checked += 1;
         }
     }
-    assert!(checked > 10, "only {checked} links found: is the parser right?");
+    assert!(
+        checked > 10,
+        "only {checked} links found: is the parser right?"
+    );
 }
