@@ -15,6 +15,7 @@ mod chart;
 mod checks;
 mod diff;
 mod fastest;
+mod figures;
 mod hint;
 mod ladder;
 mod machine;
@@ -77,6 +78,8 @@ enum Command {
     Scaling(scaling::Args),
     /// Measure this machine's fused-multiply-add peak, on one thread and on all.
     Peak,
+    /// Rerun the measurements the book shows, on this machine, into docs/src/figures/ (text, charts, pictures).
+    Figures(figures::Args),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
         Some(Command::Reset(args)) => reset::run(&args),
         Some(Command::Diff(args)) => diff::run(&args, &cli.profile),
         Some(Command::Fastest(args)) => fastest::run(&args),
+        Some(Command::Figures(args)) => figures::run(&args),
         Some(Command::List) => {
             list();
             Ok(ExitCode::SUCCESS)

@@ -68,6 +68,13 @@ pub fn run(root: &Path, script: &Script, w: u64, maxiter: u32) -> Ran {
         Ok(out) => out,
         Err(e) => return Ran::Missing(format!("cannot run `{python}`: {e} (install Python 3)")),
     };
+    // Under an emulator (qemu-user) a program that is not there starts,
+    // and ends with the shell's "not found" status instead.
+    if out.status.code() == Some(127) && out.stdout.is_empty() {
+        return Ran::Missing(format!(
+            "cannot run `{python}`: not found (install Python 3)"
+        ));
+    }
     let stdout = String::from_utf8_lossy(&out.stdout);
     if let Some(missing) = stdout.lines().find_map(|l| l.strip_prefix("missing: ")) {
         return Ran::Missing(format!("needs {missing}"));

@@ -277,3 +277,46 @@ fn bench_python_puts_the_tutorials_scripts_beside_rust_and_says_what_is_missing(
         "{stdout}"
     );
 }
+
+#[test]
+fn figures_are_written_with_the_machine_and_the_command_on_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = workshop(&["figures", "--quick", "--out", dir.path().to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    for (file, command) in [
+        ("ladder.txt", "ladder 100 30 --runs 1"),
+        ("bench.txt", "bench 200 50 --runs 1"),
+        ("peak.txt", "peak"),
+        ("sweep.txt", "sweep 300 50"),
+        ("scaling.txt", "scaling 200 50"),
+        ("fastest.txt", "fastest 100 30"),
+        ("python.txt", "bench --python 60 20"),
+    ] {
+        let figure = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        let mut lines = figure.lines();
+        assert!(
+            lines.next().unwrap().starts_with("Measured on "),
+            "{figure}"
+        );
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with(&format!("$ cargo run --release -- {command}")),
+            "{figure}"
+        );
+        assert!(!figure.contains("Wrote "), "{figure}");
+    }
+    for picture in [
+        "mandelbrot.png",
+        "cache-sweep.png",
+        "cache-sweep.svg",
+        "scaling-threads.svg",
+    ] {
+        assert!(dir.path().join(picture).is_file(), "{picture} missing");
+    }
+    if cfg!(unix) {
+        assert!(dir.path().join("step01-flamegraph.svg").is_file());
+    }
+}
