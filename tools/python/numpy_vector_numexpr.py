@@ -12,7 +12,8 @@ def calculate_z(q, maxiter):
     output = np.zeros(q.shape, np.int32)
     for iteration in range(maxiter):
         z = ne.evaluate("z*z + q")
-        done = ne.evaluate("abs(z) > 2.0")
+        # numexpr's abs of a complex is a complex: compare its real part.
+        done = ne.evaluate("real(abs(z)) > 2.0")
         q = ne.evaluate("where(done, 0+0j, q)")
         z = ne.evaluate("where(done, 0+0j, z)")
         output = ne.evaluate("where(done, iteration, output)")

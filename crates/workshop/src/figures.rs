@@ -171,10 +171,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     };
     let flamegraph = step01_flamegraph(&out.join("step01-flamegraph.svg"), &profiled);
     progress.finish_and_clear();
-    println!(
-        "Wrote the book's figures into {} ({machine}).",
-        out.display()
-    );
+    println!("Wrote the book's figures into {}. {machine}", out.display());
     if let Err(why) = flamegraph {
         println!("No flamegraph: {why}");
     }

@@ -183,7 +183,11 @@ fn print_python_beside_rust(rows: &[Row], problem: &Problem, runs: usize) {
                 duration_text(*took),
                 rate_text(rate(updates, *took)),
                 against(*took),
-                if *sum == expected { "right" } else { "WRONG" }
+                if *sum == expected {
+                    "right".to_string()
+                } else {
+                    format!("differs from {expected} by {}", sum.abs_diff(expected))
+                }
             ),
             python::Ran::Missing(why) => println!("{name:<34} skipped: {why}"),
         }
@@ -197,6 +201,15 @@ fn print_python_beside_rust(rows: &[Row], problem: &Problem, runs: usize) {
             rate_text(rate(updates, row.median)),
             against(row.median),
             row.verdict
+        );
+    }
+    let numpy_differs = ran.iter().any(|(script, ran)| {
+        script.file.starts_with("numpy")
+            && matches!(ran, python::Ran::Timed { sum, .. } if *sum != expected)
+    });
+    if numpy_differs {
+        println!(
+            "numpy's own loops for complex arithmetic fuse multiply-adds where the CPU has AVX2 or AVX-512, as step 04 does: a few points on the boundary move. NPY_DISABLE_CPU_FEATURES=\"X86_V3 X86_V4 AVX512_ICL AVX512_SPR\" turns them off."
         );
     }
     if cpython_pure.is_none() {
