@@ -25,11 +25,11 @@ pub struct Args {
     quick: bool,
 }
 
-/// One figure: a `workshop` command whose output becomes `file`.
+/// One figure: `workshop` commands whose output becomes `file`.
 struct Figure {
     file: &'static str,
-    args: &'static [&'static str],
-    quick: &'static [&'static str],
+    args: &'static [&'static [&'static str]],
+    quick: &'static [&'static [&'static str]],
     /// Whether the command takes `--out`/`--png`/`--svg` for its charts.
     charts: Charts,
 }
@@ -45,46 +45,69 @@ enum Charts {
 const FIGURES: &[Figure] = &[
     Figure {
         file: "ladder.txt",
-        args: &["ladder", "1000", "1000"],
-        quick: &["ladder", "100", "30", "--runs", "1"],
+        args: &[&["ladder", "1000", "1000"]],
+        quick: &[&["ladder", "100", "30", "--runs", "1"]],
         charts: Charts::None,
     },
     Figure {
         file: "bench.txt",
-        args: &["bench"],
-        quick: &["bench", "200", "50", "--runs", "1"],
+        args: &[&["bench"]],
+        quick: &[&["bench", "200", "50", "--runs", "1"]],
         charts: Charts::None,
     },
     Figure {
         file: "peak.txt",
-        args: &["peak"],
-        quick: &["peak"],
+        args: &[&["peak"]],
+        quick: &[&["peak"]],
         charts: Charts::None,
     },
     Figure {
         file: "sweep.txt",
-        args: &["sweep"],
-        quick: &["sweep", "300", "50", "--blocks", "5000,100", "--runs", "1"],
+        args: &[&["sweep"]],
+        quick: &[&["sweep", "300", "50", "--blocks", "5000,100", "--runs", "1"]],
         charts: Charts::Files("cache-sweep"),
     },
     Figure {
         file: "scaling.txt",
-        args: &["scaling"],
-        quick: &["scaling", "200", "50", "--runs", "1", "--chunks", "1,2"],
+        args: &[&["scaling"]],
+        quick: &[&["scaling", "200", "50", "--runs", "1", "--chunks", "1,2"]],
         charts: Charts::Folder,
     },
     Figure {
+        file: "bench-8000.txt",
+        args: &[&["bench", "8000", "2000", "--steps", "4,5", "--runs", "3"]],
+        quick: &[&["bench", "200", "100", "--steps", "4,5", "--runs", "1"]],
+        charts: Charts::None,
+    },
+    Figure {
+        file: "dispatch.txt",
+        args: &[
+            &["bench", "--steps", "4,5", "--isa", "portable"],
+            &["bench", "--steps", "4,5", "--isa", "avx2"],
+            &["bench", "--steps", "4,5"],
+        ],
+        quick: &[
+            &[
+                "bench", "100", "30", "--steps", "4", "--runs", "1", "--isa", "portable",
+            ],
+            &[
+                "bench", "100", "30", "--steps", "4", "--runs", "1", "--isa", "avx2",
+            ],
+        ],
+        charts: Charts::None,
+    },
+    Figure {
         file: "fastest.txt",
-        args: &["fastest"],
-        quick: &["fastest", "100", "30"],
+        args: &[&["fastest"]],
+        quick: &[&["fastest", "100", "30"]],
         charts: Charts::None,
     },
     Figure {
         file: "python.txt",
-        args: &["bench", "--python"],
-        quick: &[
+        args: &[&["bench", "--python"]],
+        quick: &[&[
             "bench", "--python", "60", "20", "--runs", "1", "--steps", "1",
-        ],
+        ]],
         charts: Charts::None,
     },
 ];
@@ -100,57 +123,32 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         .map_err(|e| UserError::new(format!("cannot find this program: {e}")))?;
     let machine = machine_line();
     let progress = crate::progress_bar(FIGURES.len() as u64 + 2);
+    let mut not_here = Vec::new();
     for figure in FIGURES {
         progress.set_message(figure.file);
-        let mut words: Vec<String> = if args.quick {
+        let commands = if args.quick {
             figure.quick
         } else {
             figure.args
-        }
-        .iter()
-        .map(|w| w.to_string())
-        .collect();
-        let shown = format!("cargo run --release -- {}", words.join(" "));
-        match figure.charts {
-            Charts::None => {}
-            Charts::Folder => {
-                words.push("--out".into());
-                words.push(out.display().to_string());
+        };
+        let mut text = format!("{machine}\n");
+        for (index, command) in commands.iter().enumerate() {
+            if index > 0 {
+                text.push('\n');
             }
-            Charts::Files(stem) => {
-                for kind in ["png", "svg"] {
-                    words.push(format!("--{kind}"));
-                    words.push(out.join(format!("{stem}.{kind}")).display().to_string());
+            let (shown, result) = run_one(&me, command, &figure.charts, &out)?;
+            text.push_str(&format!("$ {shown}\n"));
+            match result {
+                Ok(body) => text.push_str(&body),
+                // A mistake of this machine's, such as an instruction set
+                // it lacks: the figure says so, and the rest is made.
+                Err(line) => {
+                    text.push_str(&format!("(not on this machine: {line})\n"));
+                    not_here.push(format!("{}: {line}", figure.file));
                 }
             }
         }
-        // Through the target's runner when there is one (under qemu, the
-        // host cannot start this binary itself).
-        let output = mandel_core::target::command(&me)
-            .args(&words)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| UserError::new(format!("cannot run {}: {e}", me.display())))?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            return Err(UserError::new(format!(
-                "`{shown}` failed ({}): {}",
-                output.status,
-                stderr.lines().last().unwrap_or("no message")
-            )));
-        }
-        // Charts' "Wrote ..." lines name this machine's paths: not for the
-        // book.
-        let body: String = stdout
-            .lines()
-            .filter(|l| !l.starts_with("Wrote "))
-            .map(|l| format!("{l}\n"))
-            .collect();
-        write(
-            &out.join(figure.file),
-            &format!("{machine}\n$ {shown}\n{body}"),
-        )?;
+        write(&out.join(figure.file), &text)?;
         progress.inc(1);
     }
     progress.set_message("mandelbrot.png");
@@ -172,10 +170,64 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     let flamegraph = step01_flamegraph(&out.join("step01-flamegraph.svg"), &profiled);
     progress.finish_and_clear();
     println!("Wrote the book's figures into {}. {machine}", out.display());
+    for line in not_here {
+        println!("Not on this machine: {line}");
+    }
     if let Err(why) = flamegraph {
         println!("No flamegraph: {why}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs one `workshop` command: what it was shown as, and its output
+/// (without the charts' "Wrote" lines, which name this machine's paths),
+/// or its one-line refusal when it refused with status 2.
+fn run_one(
+    me: &Path,
+    command: &[&str],
+    charts: &Charts,
+    out: &Path,
+) -> Result<(String, Result<String, String>), UserError> {
+    let mut words: Vec<String> = command.iter().map(|w| w.to_string()).collect();
+    let shown = format!("cargo run --release -- {}", words.join(" "));
+    match charts {
+        Charts::None => {}
+        Charts::Folder => {
+            words.push("--out".into());
+            words.push(out.display().to_string());
+        }
+        Charts::Files(stem) => {
+            for kind in ["png", "svg"] {
+                words.push(format!("--{kind}"));
+                words.push(out.join(format!("{stem}.{kind}")).display().to_string());
+            }
+        }
+    }
+    // Through the target's runner when there is one (under qemu, the host
+    // cannot start this binary itself).
+    let output = mandel_core::target::command(me)
+        .args(&words)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| UserError::new(format!("cannot run {}: {e}", me.display())))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stderr.lines().last().unwrap_or("no message").to_string();
+    match output.status.code() {
+        Some(0) => {}
+        Some(2) => return Ok((shown, Err(last.trim_start_matches("error: ").to_string()))),
+        _ => {
+            return Err(UserError::new(format!(
+                "`{shown}` failed ({}): {last}",
+                output.status
+            )))
+        }
+    }
+    let body = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| !l.starts_with("Wrote "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    Ok((shown, Ok(body)))
 }
 
 /// Step 01's reference, sampled, as the step 01 chapter shows it.

@@ -147,7 +147,7 @@ fn print_python_beside_rust(rows: &[Row], problem: &Problem, runs: usize) {
     let ran: Vec<(&python::Script, python::Ran)> = python::SCRIPTS
         .iter()
         .map(|script| {
-            progress.set_message(script.file);
+            progress.set_message(script.name());
             let ran = python::run(&root, script, problem.w, problem.maxiter);
             progress.inc(1);
             (script, ran)
@@ -165,7 +165,7 @@ fn print_python_beside_rust(rows: &[Row], problem: &Problem, runs: usize) {
         python::interpreter()
     );
     println!(
-        "{:<34} {:<43} {:>9} {:>12} {:>10}  validation sum",
+        "{:<42} {:<43} {:>9} {:>12} {:>10}  validation sum",
         "row", "what", "time", "z-updates/s", "vs pure"
     );
     let against = |took: Duration| {
@@ -175,10 +175,10 @@ fn print_python_beside_rust(rows: &[Row], problem: &Problem, runs: usize) {
         )
     };
     for (script, ran) in &ran {
-        let name = format!("python {}", script.file);
+        let name = format!("python {}", script.name());
         match ran {
             python::Ran::Timed { took, sum } => println!(
-                "{name:<34} {:<43} {:>9} {:>12} {:>10}  {sum} ({})",
+                "{name:<42} {:<43} {:>9} {:>12} {:>10}  {sum} ({})",
                 script.what,
                 duration_text(*took),
                 rate_text(rate(updates, *took)),
@@ -189,12 +189,12 @@ fn print_python_beside_rust(rows: &[Row], problem: &Problem, runs: usize) {
                     format!("differs from {expected} by {}", sum.abs_diff(expected))
                 }
             ),
-            python::Ran::Missing(why) => println!("{name:<34} skipped: {why}"),
+            python::Ran::Missing(why) => println!("{name:<42} skipped: {why}"),
         }
     }
     for row in rows {
         println!(
-            "{:<34} {:<43} {:>9} {:>12} {:>10}  {}",
+            "{:<42} {:<43} {:>9} {:>12} {:>10}  {}",
             format!("rust {} {}", row.step.id(), row.step.name),
             row.step.technique,
             duration_text(row.median),

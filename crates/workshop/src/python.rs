@@ -12,32 +12,61 @@ pub struct Script {
     pub file: &'static str,
     /// What the tutorial called it and what it does, for the table.
     pub what: &'static str,
+    /// Environment it runs with (numexpr's thread count).
+    pub env: &'static [(&'static str, &'static str)],
+}
+
+impl Script {
+    /// `pure_python.py`, or `numpy_vector_numexpr.py (1 thread)`.
+    pub fn name(&self) -> String {
+        match self.env {
+            [] => self.file.to_string(),
+            [("NUMEXPR_MAX_THREADS", "1"), ..] => format!("{} (1 thread)", self.file),
+            _ => format!("{} (env)", self.file),
+        }
+    }
 }
 
 pub const SCRIPTS: &[Script] = &[
     Script {
         file: "pure_python.py",
         what: "lists of complex, z[i] indexed",
+        env: &[],
     },
     Script {
         file: "pure_python_2.py",
         what: "locals instead of z[i], q[i]",
+        env: &[],
+    },
+    Script {
+        file: "numpy_loop.py",
+        what: "the same loop over numpy arrays",
+        env: &[],
     },
     Script {
         file: "numpy_vector.py",
         what: "whole-array numpy, no early exit",
+        env: &[],
     },
     Script {
         file: "numpy_vector_2.py",
         what: "numpy in blocks of 20,000",
+        env: &[],
     },
     Script {
         file: "numpy_vector_numexpr.py",
         what: "numexpr: fused, threaded",
+        env: &[],
+    },
+    Script {
+        file: "numpy_vector_numexpr.py",
+        what: "numexpr on one thread",
+        env: &[("NUMEXPR_MAX_THREADS", "1"), ("NUMEXPR_NUM_THREADS", "1")],
     },
     Script {
         file: "multi.py",
         what: "multiprocessing, chunk per CPU",
+        env: &[],
     },
 ];
 
@@ -62,6 +91,7 @@ pub fn run(root: &Path, script: &Script, w: u64, maxiter: u32) -> Ran {
     let out = Command::new(&python)
         .arg(&path)
         .args([w.to_string(), maxiter.to_string()])
+        .envs(script.env.iter().copied())
         .stdin(Stdio::null())
         .output();
     let out = match out {
