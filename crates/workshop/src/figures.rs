@@ -144,12 +144,21 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
                 // it lacks: the figure says so, and the rest is made.
                 Err(line) => {
                     text.push_str(&format!("(not on this machine: {line})\n"));
-                    not_here.push(format!("{}: {line}", figure.file));
+                    not_here.push(format!("{}: not on this machine: {line}", figure.file));
                 }
             }
         }
         write(&out.join(figure.file), &text)?;
         progress.inc(1);
+    }
+    if args.quick {
+        not_here.push("builds.txt: not with --quick (five builds take minutes)".to_string());
+    } else {
+        progress.set_message("builds.txt (five builds)");
+        write(
+            &out.join("builds.txt"),
+            &build_settings(&workspace::root(), &machine)?,
+        )?;
     }
     progress.set_message("mandelbrot.png");
     let problem = if args.quick {
@@ -171,7 +180,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     progress.finish_and_clear();
     println!("Wrote the book's figures into {}. {machine}", out.display());
     for line in not_here {
-        println!("Not on this machine: {line}");
+        println!("Not made: {line}");
     }
     if let Err(why) = flamegraph {
         println!("No flamegraph: {why}");
@@ -279,4 +288,165 @@ fn cpu_name() -> String {
         .or_else(macos)
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| format!("an unnamed {} CPU", std::env::consts::ARCH))
+}
+
+/// One way of building the scalar steps, for the build-settings table.
+struct BuildSetting {
+    name: &'static str,
+    profile: &'static str,
+    /// `--config` overrides.
+    config: &'static [&'static str],
+    rustflags: Option<&'static str>,
+}
+
+const BUILD_SETTINGS: &[BuildSetting] = &[
+    BuildSetting {
+        name: "cargo's default dev (opt-level 0, dependencies too)",
+        profile: "dev",
+        config: &[
+            "profile.dev.opt-level=0",
+            "profile.dev.package.\"*\".opt-level=0",
+        ],
+        rustflags: None,
+    },
+    BuildSetting {
+        name: "this workspace's dev (opt-level 1, dependencies 2)",
+        profile: "dev",
+        config: &[],
+        rustflags: None,
+    },
+    BuildSetting {
+        name: "release (opt-level 3)",
+        profile: "release",
+        config: &[],
+        rustflags: None,
+    },
+    BuildSetting {
+        name: "release, lto = \"fat\", codegen-units = 1",
+        profile: "release",
+        config: &[
+            "profile.release.lto=\"fat\"",
+            "profile.release.codegen-units=1",
+        ],
+        rustflags: None,
+    },
+    BuildSetting {
+        name: "release, -C target-cpu=native",
+        profile: "release",
+        config: &[],
+        rustflags: Some("-C target-cpu=native"),
+    },
+];
+
+/// Builds steps 01 and 02 each way (in its own target folder, so no build
+/// undoes another) and times their reference on `1000 1000`: the book's
+/// build-settings table. Minutes of compiling, so not with `--quick`.
+fn build_settings(root: &Path, machine: &str) -> Result<String, UserError> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut text = format!(
+        "{machine}\n$ cargo run --release -- figures   (builds steps 01 and 02 each way below; each time is the median of 5 runs of `stepNN 1000 1000 --no-check`)\n{:<52} {:>10} {:>10} {:>14}\n",
+        "build", "step01", "step02", "step02 z-up/s"
+    );
+    let updates = Problem::new(1000, 1000)?.z_updates();
+    for (index, setting) in BUILD_SETTINGS.iter().enumerate() {
+        let target = root
+            .join("target")
+            .join("figures-builds")
+            .join(index.to_string());
+        let mut build = Command::new(&cargo);
+        build
+            .args(["build", "-q", "--profile", setting.profile])
+            .args(["-p", "step01", "-p", "step02", "--features", "solution"])
+            .arg("--target-dir")
+            .arg(&target)
+            .current_dir(root)
+            .stdin(Stdio::null());
+        for config in setting.config {
+            build.args(["--config", config]);
+        }
+        match setting.rustflags {
+            Some(flags) => build.env("RUSTFLAGS", flags),
+            None => build.env_remove("RUSTFLAGS"),
+        };
+        let built = build
+            .output()
+            .map_err(|e| UserError::new(format!("cannot run cargo: {e}")))?;
+        if !built.status.success() {
+            let stderr = String::from_utf8_lossy(&built.stderr);
+            return Err(UserError::new(format!(
+                "building `{}` failed: {}",
+                setting.name,
+                stderr.lines().last().unwrap_or("no message")
+            )));
+        }
+        let folder = if setting.profile == "dev" {
+            "debug"
+        } else {
+            setting.profile
+        };
+        let time = |step: &str| -> Result<std::time::Duration, UserError> {
+            let exe = target
+                .join(folder)
+                .join(format!("{step}{}", std::env::consts::EXE_SUFFIX));
+            let mut times = Vec::new();
+            for _ in 0..5 {
+                let out = mandel_core::target::command(&exe)
+                    .args(["1000", "1000", "--no-check"])
+                    .output()
+                    .map_err(|e| UserError::new(format!("cannot run {}: {e}", exe.display())))?;
+                let stdout = String::from_utf8_lossy(&out.stdout);
+                let took = stdout
+                    .lines()
+                    .find_map(|l| l.strip_prefix("calculate_z took "))
+                    .and_then(|rest| rest.split(" (").next())
+                    .and_then(parse_duration)
+                    .ok_or_else(|| {
+                        UserError::new(format!("{} printed no time: {stdout}", exe.display()))
+                    })?;
+                times.push(took);
+            }
+            Ok(mandel_core::timing::median(&times))
+        };
+        let (step01, step02) = (time("step01")?, time("step02")?);
+        text.push_str(&format!(
+            "{:<52} {:>10} {:>10} {:>14}\n",
+            setting.name,
+            mandel_core::timing::duration_text(step01),
+            mandel_core::timing::duration_text(step02),
+            mandel_core::timing::rate_text(mandel_core::timing::rate(updates, step02)),
+        ));
+    }
+    Ok(text)
+}
+
+/// `0.150 s` or `22.4 ms`, as the step binaries print a time.
+fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let (number, unit) = text.trim().split_once(' ')?;
+    let value: f64 = number.parse().ok()?;
+    let seconds = match unit {
+        "s" => value,
+        "ms" => value / 1e3,
+        "µs" | "us" => value / 1e6,
+        "ns" => value / 1e9,
+        _ => return None,
+    };
+    Some(std::time::Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_back_as_the_binaries_print_them() {
+        for seconds in [0.150, 0.0224, 3.0, 12.5] {
+            let shown =
+                mandel_core::timing::duration_text(std::time::Duration::from_secs_f64(seconds));
+            let back = parse_duration(&shown).unwrap_or_else(|| panic!("{shown}"));
+            assert!(
+                (back.as_secs_f64() - seconds).abs() <= seconds * 0.01,
+                "{shown}"
+            );
+        }
+    }
 }
