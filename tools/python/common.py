@@ -5,26 +5,14 @@ it), the command line `W MAXITER`, and the lines they print.
 Written for this workshop in Python 3; `workshop bench --python` runs them
 beside the Rust steps and reads their last two lines.
 """
+import os
 import sys
 import time
 
-X1, X2, Y1, Y2 = -2.13, 0.77, -1.3, 1.3
-
-
-def axes(w):
-    """The tutorial's xs and ys for width w (about w/2 of each)."""
-    x_step = (float(X2 - X1) / float(w)) * 2
-    y_step = (float(Y1 - Y2) / float(w)) * 2
-    ys, xs = [], []
-    y = Y2
-    while y > Y1:
-        ys.append(y)
-        y += y_step
-    x = X1
-    while x < X2:
-        xs.append(x)
-        x += x_step
-    return xs, ys
+# The grid is the one tools/tutorial_reference.py builds for the tests:
+# one definition of the tutorial's axes.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tutorial_reference import axes  # noqa: E402
 
 
 def points(w):
