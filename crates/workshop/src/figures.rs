@@ -148,14 +148,14 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
                 }
             }
         }
-        write(&out.join(figure.file), &text)?;
+        workspace::write_whole(&out.join(figure.file), &text)?;
         progress.inc(1);
     }
     if args.quick {
         not_here.push("builds.txt: not with --quick (five builds take minutes)".to_string());
     } else {
         progress.set_message("builds.txt (five builds)");
-        write(
+        workspace::write_whole(
             &out.join("builds.txt"),
             &build_settings(&workspace::root(), &machine)?,
         )?;
@@ -249,10 +249,6 @@ fn step01_flamegraph(path: &Path, problem: &Problem) -> Result<(), UserError> {
     drop(output);
     profile.write_flamegraph(file, &format!("step01 pure {}", problem.label()))?;
     Ok(())
-}
-
-fn write(path: &Path, text: &str) -> Result<(), UserError> {
-    workspace::write_whole(path, text)
 }
 
 /// `Measured on Intel(R) Xeon(R) Processor, 2 cores, AVX-512.`
