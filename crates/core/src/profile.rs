@@ -65,6 +65,29 @@ impl Profile {
     }
 }
 
+#[cfg(unix)]
+impl Profile {
+    /// How many samples were taken, and how many of them had a function
+    /// whose name contains `name` on their stack: the share a flamegraph
+    /// shows as that function's width.
+    pub fn samples_under(&self, name: &str) -> (u64, u64) {
+        let (mut total, mut under) = (0, 0);
+        for (frames, &count) in &self.report.data {
+            let count = count.max(0) as u64;
+            total += count;
+            if frames
+                .frames
+                .iter()
+                .flatten()
+                .any(|symbol| symbol.name().contains(name))
+            {
+                under += count;
+            }
+        }
+        (total, under)
+    }
+}
+
 #[cfg(not(unix))]
 pub struct Profiler;
 
@@ -84,6 +107,10 @@ pub struct Profile;
 
 #[cfg(not(unix))]
 impl Profile {
+    pub fn samples_under(&self, _name: &str) -> (u64, u64) {
+        (0, 0)
+    }
+
     pub fn write_flamegraph(
         &self,
         _file: OutputFile,

@@ -28,3 +28,27 @@ pub const STEP: Step = Step {
 /// Bytes each point holds during the passes: z and q (four f64) and the
 /// output (one f64 lane).
 pub const BYTES_PER_POINT: usize = 5 * 8;
+
+/// numpy_loop.py's shape: this step's arrays (structure of arrays, and `z`
+/// kept in arrays too), but walked one point at a time with indexing, as
+/// step 01 walked its `Vec`. In Python that made things slower, every
+/// `z[i]` boxing a numpy scalar; compiled, it is step 02's loop again,
+/// which is the lesson: the arrays were never what made numpy fast.
+pub fn calculate_z_per_point(re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {
+    let points = re.len().min(im.len());
+    let (mut zr, mut zi) = (vec![0.0f64; points], vec![0.0f64; points]);
+    let mut output = vec![0u32; points];
+    for i in 0..points {
+        for iteration in 0..maxiter {
+            // Python's order, real part first: the oracle's arithmetic.
+            let next_zr = zr[i] * zr[i] - zi[i] * zi[i] + re[i];
+            zi[i] = 2.0 * zr[i] * zi[i] + im[i];
+            zr[i] = next_zr;
+            if zr[i] * zr[i] + zi[i] * zi[i] > 4.0 {
+                output[i] = iteration;
+                break;
+            }
+        }
+    }
+    output
+}

@@ -15,6 +15,10 @@ struct Args {
     /// STEP_SIZE) instead of the whole array at once.
     #[arg(long, value_name = "POINTS", value_parser = positive::<usize>)]
     block: Option<usize>,
+    /// numpy_loop.py's way instead: the same arrays, one point at a time
+    /// (the reference's, whatever your exercise holds).
+    #[arg(long, conflicts_with = "block")]
+    per_point: bool,
 }
 
 fn main() -> ExitCode {
@@ -27,6 +31,12 @@ fn main() -> ExitCode {
             "Blocks of {block} points ({} KiB of arrays per block)",
             block * step03::BYTES_PER_POINT / 1024
         );
+    }
+    if args.per_point {
+        println!("One point at a time over the arrays, as numpy_loop.py walked them");
+        return run::run(&STEP, ACTIVE, &args.common, |p| {
+            step03::calculate_z_per_point(&p.re, &p.im, p.maxiter)
+        });
     }
     run::run(&STEP, ACTIVE, &args.common, |p| match args.block {
         Some(block) => active::calculate_z_blocks(&p.re, &p.im, p.maxiter, block),

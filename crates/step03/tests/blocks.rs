@@ -22,3 +22,14 @@ fn every_block_size_gives_the_oracles_answer() {
         }
     }
 }
+
+#[test]
+fn one_point_at_a_time_over_the_arrays_is_exactly_the_oracle() {
+    let pictures = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let result = check(&STEP, mandel_core::Variant::Solution, pictures, &|p| {
+        step03::calculate_z_per_point(&p.re, &p.im, p.maxiter)
+    });
+    if let Err(sentence) = result {
+        panic!("--per-point: {sentence}");
+    }
+}

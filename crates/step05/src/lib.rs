@@ -73,6 +73,25 @@ pub fn timed_chunks(
     (output, times)
 }
 
+/// The same chunks joined as multi.py joined them: each chunk's answer in
+/// a vector of its own, then all copied into one. Beside
+/// [`solution::calculate_z_chunks`], which writes in place, it shows what
+/// the copy costs (`workshop scaling`).
+pub fn joined_chunks(re: &[f64], im: &[f64], maxiter: u32, chunks: usize) -> Vec<u32> {
+    solution::chunk_ranges(re.len(), chunks)
+        .into_par_iter()
+        .map(|range| {
+            step04::fastest::calculate_z_blocks(
+                &re[range.clone()],
+                &im[range],
+                maxiter,
+                step04::fastest::BLOCK,
+            )
+        })
+        .collect::<Vec<Vec<u32>>>()
+        .concat()
+}
+
 /// Refuses more chunks than the grid of `w` has points: every chunk needs
 /// one. The binary and the scaling experiment both ask before any work.
 pub fn check_chunks(chunks: usize, points: usize, w: u64) -> Result<(), UserError> {

@@ -40,11 +40,12 @@ pub struct Chart {
 
 const SIZE: (u32, u32) = (1000, 620);
 const FONT: &str = "sans-serif";
-const COLOURS: [RGBColor; 4] = [
+const COLOURS: [RGBColor; 5] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
     RGBColor(148, 103, 189),
+    RGBColor(127, 127, 127),
 ];
 
 fn register_font() {

@@ -25,13 +25,17 @@ pub struct Args {
     quick: bool,
 }
 
-/// One figure: `workshop` commands whose output becomes `file`.
+/// One figure: commands whose output becomes `file`. A command is a
+/// `workshop` command, or a step's binary when its first word is the
+/// step's crate (`step04 1000 1000 --expr ...`).
 struct Figure {
     file: &'static str,
     args: &'static [&'static [&'static str]],
     quick: &'static [&'static [&'static str]],
     /// Whether the command takes `--out`/`--png`/`--svg` for its charts.
     charts: Charts,
+    /// Only the output lines that start with one of these (all when empty).
+    keep: &'static [&'static str],
 }
 
 enum Charts {
@@ -48,36 +52,42 @@ const FIGURES: &[Figure] = &[
         args: &[&["ladder", "1000", "1000"]],
         quick: &[&["ladder", "100", "30", "--runs", "1"]],
         charts: Charts::None,
+        keep: &[],
     },
     Figure {
         file: "bench.txt",
         args: &[&["bench"]],
         quick: &[&["bench", "200", "50", "--runs", "1"]],
         charts: Charts::None,
+        keep: &[],
     },
     Figure {
         file: "peak.txt",
         args: &[&["peak"]],
         quick: &[&["peak"]],
         charts: Charts::None,
+        keep: &[],
     },
     Figure {
         file: "sweep.txt",
         args: &[&["sweep"]],
         quick: &[&["sweep", "300", "50", "--blocks", "5000,100", "--runs", "1"]],
         charts: Charts::Files("cache-sweep"),
+        keep: &[],
     },
     Figure {
         file: "scaling.txt",
         args: &[&["scaling"]],
         quick: &[&["scaling", "200", "50", "--runs", "1", "--chunks", "1,2"]],
         charts: Charts::Folder,
+        keep: &[],
     },
     Figure {
         file: "bench-8000.txt",
         args: &[&["bench", "8000", "2000", "--steps", "4,5", "--runs", "3"]],
         quick: &[&["bench", "200", "100", "--steps", "4,5", "--runs", "1"]],
         charts: Charts::None,
+        keep: &[],
     },
     Figure {
         file: "dispatch.txt",
@@ -95,12 +105,14 @@ const FIGURES: &[Figure] = &[
             ],
         ],
         charts: Charts::None,
+        keep: &[],
     },
     Figure {
         file: "fastest.txt",
         args: &[&["fastest"]],
         quick: &[&["fastest", "100", "30"]],
         charts: Charts::None,
+        keep: &[],
     },
     Figure {
         file: "python.txt",
@@ -109,6 +121,80 @@ const FIGURES: &[Figure] = &[
             "bench", "--python", "60", "20", "--runs", "1", "--steps", "1",
         ]],
         charts: Charts::None,
+        keep: &[],
+    },
+    Figure {
+        file: "ranks.txt",
+        args: &[&["ranks"]],
+        quick: &[&[
+            "ranks",
+            "200",
+            "50",
+            "--runs",
+            "1",
+            "--ranks",
+            "1,2",
+            "--threads-only",
+        ]],
+        charts: Charts::Folder,
+        keep: &[],
+    },
+    Figure {
+        file: "step01-run.txt",
+        args: &[&["step01", "1000", "1000"]],
+        quick: &[&["step01", "100", "30"]],
+        charts: Charts::None,
+        keep: &[],
+    },
+    Figure {
+        file: "expr.txt",
+        args: &[
+            &["step04", "1000", "1000"],
+            &[
+                "step04", "1000", "1000", "--expr", "z*z + c", "--block", "64",
+            ],
+            &["step04", "1000", "1000", "--expr", "z*z + c"],
+            &[
+                "step04", "1000", "1000", "--expr", "z*z + c", "--block", "4096",
+            ],
+            &[
+                "step04", "1000", "1000", "--expr", "z*z + c", "--block", "250000",
+            ],
+            &["step04", "1000", "1000", "--expr", "z*z*z + c"],
+            &["step04", "4000", "1000", "--block", "64", "--no-check"],
+            &["step04", "4000", "1000", "--block", "4002000", "--no-check"],
+        ],
+        quick: &[
+            &["step04", "100", "30"],
+            &["step04", "100", "30", "--expr", "z*z + c", "--block", "64"],
+        ],
+        charts: Charts::None,
+        keep: &["calculate_z took", "Check against"],
+    },
+    Figure {
+        file: "per-point.txt",
+        args: &[
+            &["step02", "1000", "1000"],
+            &["step03", "1000", "1000"],
+            &["step03", "1000", "1000", "--per-point"],
+        ],
+        quick: &[&["step03", "100", "30", "--per-point"]],
+        charts: Charts::None,
+        keep: &["calculate_z took", "Check against"],
+    },
+    Figure {
+        file: "gpu.txt",
+        args: &[
+            &["step07", "1000", "1000"],
+            &["step07", "1000", "1000", "--variant", "gridstride"],
+            &["step07", "1000", "1000", "--variant", "arrays"],
+            &["step07", "1000", "1000", "--precision", "f32"],
+            &["step07", "20000", "2000"],
+            &["step07", "20000", "2000", "--precision", "f32"],
+        ],
+        quick: &[&["step07", "100", "30"]],
+        charts: Charts::None,
+        keep: &[],
     },
 ];
 
@@ -122,6 +208,11 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     let me = std::env::current_exe()
         .map_err(|e| UserError::new(format!("cannot find this program: {e}")))?;
     let machine = machine_line();
+    // The quick check uses what the tests built; a real run builds its own.
+    if !args.quick {
+        eprintln!("Building the steps' binaries the figures run ...");
+        build_step_binaries(&me)?;
+    }
     let progress = crate::progress_bar(FIGURES.len() as u64 + 2);
     let mut not_here = Vec::new();
     for figure in FIGURES {
@@ -136,7 +227,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
             if index > 0 {
                 text.push('\n');
             }
-            let (shown, result) = run_one(&me, command, &figure.charts, &out)?;
+            let (shown, result) = run_one(&me, command, figure, &out)?;
             text.push_str(&format!("$ {shown}\n"));
             match result {
                 Ok(body) => text.push_str(&body),
@@ -176,7 +267,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     } else {
         problem
     };
-    let flamegraph = step01_flamegraph(&out.join("step01-flamegraph.svg"), &profiled);
+    let flamegraph = step01_profile(&out, &profiled, &machine);
     progress.finish_and_clear();
     println!("Wrote the book's figures into {}. {machine}", out.display());
     for line in not_here {
@@ -188,18 +279,45 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs one `workshop` command: what it was shown as, and its output
-/// (without the charts' "Wrote" lines, which name this machine's paths),
-/// or its one-line refusal when it refused with status 2.
+/// Runs one command of a figure: what it was shown as, and its output
+/// (only the `keep` lines, and never the charts' "Wrote" lines, which name
+/// this machine's paths), or its one-line refusal when it refused with
+/// status 2.
 fn run_one(
     me: &Path,
     command: &[&str],
-    charts: &Charts,
+    figure: &Figure,
     out: &Path,
 ) -> Result<(String, Result<String, String>), UserError> {
-    let mut words: Vec<String> = command.iter().map(|w| w.to_string()).collect();
-    let shown = format!("cargo run --release -- {}", words.join(" "));
-    match charts {
+    let (exe, mut words, shown) = match step_binary(command[0]) {
+        Some(step) => (
+            me.with_file_name(format!("{step}{}", std::env::consts::EXE_SUFFIX)),
+            command[1..]
+                .iter()
+                .map(|w| w.to_string())
+                .collect::<Vec<_>>(),
+            format!(
+                "cargo run --release -p {step} --features solution -- {}",
+                shell_words(&command[1..])
+            ),
+        ),
+        None => (
+            me.to_path_buf(),
+            command.iter().map(|w| w.to_string()).collect(),
+            format!("cargo run --release -- {}", shell_words(command)),
+        ),
+    };
+    if !exe.is_file() {
+        return Ok((
+            shown,
+            Err(format!(
+                "{} is not built (cargo build -p {} --features solution)",
+                exe.display(),
+                command[0]
+            )),
+        ));
+    }
+    match figure.charts {
         Charts::None => {}
         Charts::Folder => {
             words.push("--out".into());
@@ -214,11 +332,11 @@ fn run_one(
     }
     // Through the target's runner when there is one (under qemu, the host
     // cannot start this binary itself).
-    let output = mandel_core::target::command(me)
+    let output = mandel_core::target::command(&exe)
         .args(&words)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| UserError::new(format!("cannot run {}: {e}", me.display())))?;
+        .map_err(|e| UserError::new(format!("cannot run {}: {e}", exe.display())))?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let last = stderr.lines().last().unwrap_or("no message").to_string();
     match output.status.code() {
@@ -234,21 +352,101 @@ fn run_one(
     let body = String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter(|l| !l.starts_with("Wrote "))
+        .filter(|l| figure.keep.is_empty() || figure.keep.iter().any(|k| l.starts_with(k)))
         .map(|l| format!("{l}\n"))
         .collect();
     Ok((shown, Ok(body)))
 }
 
-/// Step 01's reference, sampled, as the step 01 chapter shows it.
-fn step01_flamegraph(path: &Path, problem: &Problem) -> Result<(), UserError> {
+/// `step04` for a step's binary, `None` for a `workshop` command.
+fn step_binary(word: &str) -> Option<&str> {
+    let digits = word.strip_prefix("step")?;
+    (digits.len() == 2 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(word)
+}
+
+/// The words as a shell would need them typed: `--expr "z*z + c"`.
+fn shell_words(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            if w.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.,/=".contains(&b))
+            {
+                w.to_string()
+            } else {
+                format!("\"{w}\"")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Builds the steps' binaries the figures run, in the profile this
+/// program was built with, beside it.
+fn build_step_binaries(me: &Path) -> Result<(), UserError> {
+    let mut steps: Vec<&str> = FIGURES
+        .iter()
+        .flat_map(|f| f.args.iter())
+        .filter_map(|command| step_binary(command[0]))
+        .collect();
+    steps.sort_unstable();
+    steps.dedup();
+    let profile = match me
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+    {
+        Some("debug") => "dev".to_string(),
+        Some(other) => other.to_string(),
+        None => "release".to_string(),
+    };
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .args([
+            "build",
+            "-q",
+            "--profile",
+            &profile,
+            "--features",
+            "solution",
+        ])
+        .current_dir(workspace::root())
+        .stdin(Stdio::null());
+    for step in steps {
+        build.args(["-p", step]);
+    }
+    let built = build
+        .output()
+        .map_err(|e| UserError::new(format!("cannot run cargo: {e}")))?;
+    if built.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    Err(UserError::new(format!(
+        "building the steps' binaries failed: {}",
+        stderr.lines().last().unwrap_or("no message")
+    )))
+}
+
+/// Step 01's reference, sampled, as the step 01 chapter shows it: the
+/// flamegraph, and the share of samples under `hypot` (the square root
+/// behind `norm()`) as text for the chapters to quote.
+fn step01_profile(out: &Path, problem: &Problem, machine: &str) -> Result<(), UserError> {
     mandel_core::profile::check_supported()?;
-    let file = OutputFile::create(path)?;
+    let file = OutputFile::create(&out.join("step01-flamegraph.svg"))?;
     let profiler = mandel_core::profile::Profiler::start()?;
     let output = (step01::STEP.solution)(problem);
     let profile = profiler.stop()?;
     drop(output);
     profile.write_flamegraph(file, &format!("step01 pure {}", problem.label()))?;
-    Ok(())
+    let (samples, under) = profile.samples_under("hypot");
+    let text = format!(
+        "{machine}\n$ cargo run --release -p step01 --features solution -- {} --profile step01.svg   (as `figures` samples it, in one process)\n{samples} samples; {under} of them ({:.0}%) with `hypot` on the stack: the square root behind `norm()`, that is |z|.\n",
+        problem.label(),
+        100.0 * under as f64 / samples.max(1) as f64
+    );
+    workspace::write_whole(&out.join("step01-profile.txt"), &text)
 }
 
 /// `Measured on Intel(R) Xeon(R) Processor, 2 cores, AVX-512.`
@@ -336,83 +534,189 @@ const BUILD_SETTINGS: &[BuildSetting] = &[
 
 /// Builds steps 01 and 02 each way (in its own target folder, so no build
 /// undoes another) and times their reference on `1000 1000`: the book's
-/// build-settings table. Minutes of compiling, so not with `--quick`.
+/// build-settings table, profile-guided optimisation last. Minutes of
+/// compiling, so not with `--quick`.
 fn build_settings(root: &Path, machine: &str) -> Result<String, UserError> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut text = format!(
         "{machine}\n$ cargo run --release -- figures   (builds steps 01 and 02 each way below; each time is the median of 5 runs of `stepNN 1000 1000 --no-check`)\n{:<52} {:>10} {:>10} {:>14}\n",
         "build", "step01", "step02", "step02 z-up/s"
     );
     let updates = Problem::new(1000, 1000)?.z_updates();
+    let row = |name: &str, target: &Path, folder: &str| -> Result<String, UserError> {
+        let (step01, step02) = (
+            median_of_runs(&target.join(folder), "step01")?,
+            median_of_runs(&target.join(folder), "step02")?,
+        );
+        Ok(format!(
+            "{name:<52} {:>10} {:>10} {:>14}\n",
+            mandel_core::timing::duration_text(step01),
+            mandel_core::timing::duration_text(step02),
+            mandel_core::timing::rate_text(mandel_core::timing::rate(updates, step02)),
+        ))
+    };
+    let builds = root.join("target").join("figures-builds");
     for (index, setting) in BUILD_SETTINGS.iter().enumerate() {
-        let target = root
-            .join("target")
-            .join("figures-builds")
-            .join(index.to_string());
-        let mut build = Command::new(&cargo);
-        build
-            .args(["build", "-q", "--profile", setting.profile])
-            .args(["-p", "step01", "-p", "step02", "--features", "solution"])
-            .arg("--target-dir")
-            .arg(&target)
-            .current_dir(root)
-            .stdin(Stdio::null());
-        for config in setting.config {
-            build.args(["--config", config]);
-        }
-        match setting.rustflags {
-            Some(flags) => build.env("RUSTFLAGS", flags),
-            None => build.env_remove("RUSTFLAGS"),
-        };
-        let built = build
-            .output()
-            .map_err(|e| UserError::new(format!("cannot run cargo: {e}")))?;
-        if !built.status.success() {
-            let stderr = String::from_utf8_lossy(&built.stderr);
-            return Err(UserError::new(format!(
-                "building `{}` failed: {}",
-                setting.name,
-                stderr.lines().last().unwrap_or("no message")
-            )));
-        }
+        let target = builds.join(index.to_string());
+        let flags = setting
+            .rustflags
+            .map(|f| f.split(' ').map(str::to_string).collect());
+        build_scalar_steps(root, &target, setting.profile, setting.config, flags)?;
         let folder = if setting.profile == "dev" {
             "debug"
         } else {
             setting.profile
         };
-        let time = |step: &str| -> Result<std::time::Duration, UserError> {
-            let exe = target
-                .join(folder)
-                .join(format!("{step}{}", std::env::consts::EXE_SUFFIX));
-            let mut times = Vec::new();
-            for _ in 0..5 {
-                let out = mandel_core::target::command(&exe)
-                    .args(["1000", "1000", "--no-check"])
-                    .output()
-                    .map_err(|e| UserError::new(format!("cannot run {}: {e}", exe.display())))?;
-                let stdout = String::from_utf8_lossy(&out.stdout);
-                let took = stdout
-                    .lines()
-                    .find_map(|l| l.strip_prefix("calculate_z took "))
-                    .and_then(|rest| rest.split(" (").next())
-                    .and_then(parse_duration)
-                    .ok_or_else(|| {
-                        UserError::new(format!("{} printed no time: {stdout}", exe.display()))
-                    })?;
-                times.push(took);
-            }
-            Ok(mandel_core::timing::median(&times))
-        };
-        let (step01, step02) = (time("step01")?, time("step02")?);
-        text.push_str(&format!(
-            "{:<52} {:>10} {:>10} {:>14}\n",
-            setting.name,
-            mandel_core::timing::duration_text(step01),
-            mandel_core::timing::duration_text(step02),
-            mandel_core::timing::rate_text(mandel_core::timing::rate(updates, step02)),
-        ));
+        text.push_str(&row(setting.name, &target, folder)?);
+    }
+    let pgo = "release, profile-guided (trained on 1000 1000)";
+    match llvm_profdata() {
+        None => text.push_str(&format!(
+            "{pgo:<52} not on this machine: no llvm-profdata (rustup component add llvm-tools)\n"
+        )),
+        Some(profdata) => {
+            let target = builds.join("pgo");
+            profile_guided(root, &target, &profdata)?;
+            text.push_str(&row(pgo, &target, "release")?);
+        }
     }
     Ok(text)
+}
+
+/// Steps 01 and 02's references built into `target`: `flags` replace
+/// RUSTFLAGS (passed encoded, so a path with spaces stays one flag).
+fn build_scalar_steps(
+    root: &Path,
+    target: &Path,
+    profile: &str,
+    config: &[&str],
+    flags: Option<Vec<String>>,
+) -> Result<(), UserError> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .args(["build", "-q", "--profile", profile])
+        .args(["-p", "step01", "-p", "step02", "--features", "solution"])
+        .arg("--target-dir")
+        .arg(target)
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .env_remove("RUSTFLAGS");
+    for config in config {
+        build.args(["--config", config]);
+    }
+    match flags {
+        Some(flags) => build.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f")),
+        None => build.env_remove("CARGO_ENCODED_RUSTFLAGS"),
+    };
+    let built = build
+        .output()
+        .map_err(|e| UserError::new(format!("cannot run cargo: {e}")))?;
+    if built.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    Err(UserError::new(format!(
+        "building steps 01 and 02 into {} failed: {}",
+        target.display(),
+        stderr.lines().last().unwrap_or("no message")
+    )))
+}
+
+/// Profile-guided optimisation in its three moves: build instrumented,
+/// run the tutorial's problem to record which branches and calls are hot,
+/// build again with the merged profile.
+fn profile_guided(root: &Path, target: &Path, profdata: &Path) -> Result<(), UserError> {
+    let raw = target.join("pgo-raw");
+    // Old profiles from an earlier build would be merged in too.
+    let _ = std::fs::remove_dir_all(&raw);
+    let generate = format!("-Cprofile-generate={}", raw.display());
+    build_scalar_steps(root, target, "release", &[], Some(vec![generate]))?;
+    for step in ["step01", "step02"] {
+        let exe = target
+            .join("release")
+            .join(format!("{step}{}", std::env::consts::EXE_SUFFIX));
+        let trained = mandel_core::target::command(&exe)
+            .args(["1000", "1000", "--no-check"])
+            .output()
+            .map_err(|e| UserError::new(format!("cannot run {}: {e}", exe.display())))?;
+        if !trained.status.success() {
+            return Err(UserError::new(format!(
+                "the instrumented {step} failed ({})",
+                trained.status
+            )));
+        }
+    }
+    let merged = target.join("merged.profdata");
+    let merge = Command::new(profdata)
+        .arg("merge")
+        .arg("-o")
+        .arg(&merged)
+        .arg(&raw)
+        .output()
+        .map_err(|e| UserError::new(format!("cannot run {}: {e}", profdata.display())))?;
+    if !merge.status.success() {
+        return Err(UserError::new(format!(
+            "llvm-profdata merge failed: {}",
+            String::from_utf8_lossy(&merge.stderr).trim()
+        )));
+    }
+    let use_profile = format!("-Cprofile-use={}", merged.display());
+    build_scalar_steps(root, target, "release", &[], Some(vec![use_profile]))
+}
+
+/// rustup's `llvm-tools` copy (the one matching rustc's LLVM), else one on
+/// the PATH.
+fn llvm_profdata() -> Option<PathBuf> {
+    let exe = format!("llvm-profdata{}", std::env::consts::EXE_SUFFIX);
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
+    let bundled = sysroot
+        .join("lib")
+        .join("rustlib")
+        .join(mandel_core::target::TRIPLE)
+        .join("bin")
+        .join(&exe);
+    if bundled.is_file() {
+        return Some(bundled);
+    }
+    Command::new(&exe)
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| PathBuf::from(exe))
+}
+
+/// The median of 5 runs of `step 1000 1000 --no-check` from `folder`, by
+/// the time the binary prints for calculate_z.
+fn median_of_runs(folder: &Path, step: &str) -> Result<std::time::Duration, UserError> {
+    let exe = folder.join(format!("{step}{}", std::env::consts::EXE_SUFFIX));
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let out = mandel_core::target::command(&exe)
+            .args(["1000", "1000", "--no-check"])
+            .output()
+            .map_err(|e| UserError::new(format!("cannot run {}: {e}", exe.display())))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let took = printed_time(&stdout).ok_or_else(|| {
+            UserError::new(format!("{} printed no time: {stdout}", exe.display()))
+        })?;
+        times.push(took);
+    }
+    Ok(mandel_core::timing::median(&times))
+}
+
+/// The time a step's binary printed for calculate_z: `calculate_z took
+/// 0.150 s (...)`.
+pub fn printed_time(stdout: &str) -> Option<std::time::Duration> {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("calculate_z took "))
+        .and_then(|rest| rest.split(" (").next())
+        .and_then(parse_duration)
 }
 
 /// `0.150 s` or `22.4 ms`, as the step binaries print a time.

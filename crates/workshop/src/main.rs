@@ -21,6 +21,7 @@ mod ladder;
 mod machine;
 mod peak;
 mod python;
+mod ranks;
 mod registry;
 mod reset;
 mod scaling;
@@ -78,6 +79,8 @@ enum Command {
     Scaling(scaling::Args),
     /// Measure this machine's fused-multiply-add peak, on one thread and on all.
     Peak,
+    /// Step 06's experiment: the static split against the task farm as the ranks grow, as threads and under mpirun; a table and a chart.
+    Ranks(ranks::Args),
     /// Rerun the measurements the book shows, on this machine, into docs/src/figures/ (text, charts, pictures).
     Figures(figures::Args),
 }
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Sweep(args)) => sweep::run(&args),
         Some(Command::Scaling(args)) => scaling::run(&args),
+        Some(Command::Ranks(args)) => ranks::run(&args),
         Some(Command::Peak) => {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             println!("One thread:  {}", peak::probe(1).describe());

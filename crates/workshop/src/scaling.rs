@@ -139,6 +139,50 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         by_chunks.push((chunks, *took));
     }
 
+    // Joining: multi.py's collect-then-join against writing in place,
+    // alternating so that the machine's drift falls on both alike.
+    let chunks = max_threads * solution::CHUNKS_PER_THREAD;
+    step05::check_chunks(chunks, problem.len(), problem.w)?;
+    println!("\nJoining the answers ({chunks} chunks on {max_threads} threads, {} alternating runs each):", args.runs);
+    let (mut in_place, mut joined) = (Vec::new(), Vec::new());
+    let (mut in_place_right, mut joined_right) = (true, true);
+    let tolerance = step05::STEP.tolerance(Variant::Solution);
+    for _ in 0..args.runs {
+        let (output, took) = with_threads(Some(max_threads), || {
+            timed(|| {
+                solution::calculate_z_chunks(&problem.re, &problem.im, problem.maxiter, chunks)
+            })
+        })
+        .map_err(UserError::new)?;
+        in_place_right &= verify::compare(&problem, &output).passes(tolerance);
+        in_place.push(took);
+        let (output, took) = with_threads(Some(max_threads), || {
+            timed(|| step05::joined_chunks(&problem.re, &problem.im, problem.maxiter, chunks))
+        })
+        .map_err(UserError::new)?;
+        joined_right &= verify::compare(&problem, &output).passes(tolerance);
+        joined.push(took);
+    }
+    let verdict = |right: bool| if right { "ok" } else { "WRONG" };
+    let (in_place, joined) = (median(&in_place), median(&joined));
+    println!("{:<40} {:>9}  oracle", "", "median");
+    println!(
+        "{:<40} {:>9}  {}",
+        "written in place (the solution)",
+        duration_text(in_place),
+        verdict(in_place_right)
+    );
+    println!(
+        "{:<40} {:>9}  {}",
+        "collect + concat (multi.py's join)",
+        duration_text(joined),
+        verdict(joined_right)
+    );
+    println!(
+        "The join costs {:+.1}% on this run.",
+        (joined.as_secs_f64() / in_place.as_secs_f64() - 1.0) * 100.0
+    );
+
     let threads_chart = Chart {
         title: format!("Step 05 speedup against threads, `{}`", problem.label()),
         x_label: "threads".to_string(),
