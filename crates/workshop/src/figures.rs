@@ -235,7 +235,11 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
                 // it lacks: the figure says so, and the rest is made.
                 Err(line) => {
                     text.push_str(&format!("(not on this machine: {line})\n"));
-                    not_here.push(format!("{}: not on this machine: {line}", figure.file));
+                    let said = format!("{}: not on this machine: {line}", figure.file);
+                    // One line per reason, however many commands share it.
+                    if !not_here.contains(&said) {
+                        not_here.push(said);
+                    }
                 }
             }
         }
@@ -243,13 +247,10 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         progress.inc(1);
     }
     if args.quick {
-        not_here.push("builds.txt: not with --quick (five builds take minutes)".to_string());
+        not_here.push("builds.txt: not with --quick (six builds take minutes)".to_string());
     } else {
-        progress.set_message("builds.txt (five builds)");
-        workspace::write_whole(
-            &out.join("builds.txt"),
-            &build_settings(&workspace::root(), &machine)?,
-        )?;
+        progress.set_message("builds.txt (six builds)");
+        workspace::write_whole(&out.join("builds.txt"), &build_settings(&machine)?)?;
     }
     progress.set_message("mandelbrot.png");
     let problem = if args.quick {
@@ -400,33 +401,19 @@ fn build_step_binaries(me: &Path) -> Result<(), UserError> {
         Some(other) => other.to_string(),
         None => "release".to_string(),
     };
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut build = Command::new(cargo);
-    build
-        .args([
-            "build",
-            "-q",
-            "--profile",
-            &profile,
-            "--features",
-            "solution",
-        ])
-        .current_dir(workspace::root())
-        .stdin(Stdio::null());
+    let mut build = workspace::cargo();
+    build.args([
+        "build",
+        "-q",
+        "--profile",
+        &profile,
+        "--features",
+        "solution",
+    ]);
     for step in steps {
         build.args(["-p", step]);
     }
-    let built = build
-        .output()
-        .map_err(|e| UserError::new(format!("cannot run cargo: {e}")))?;
-    if built.status.success() {
-        return Ok(());
-    }
-    let stderr = String::from_utf8_lossy(&built.stderr);
-    Err(UserError::new(format!(
-        "building the steps' binaries failed: {}",
-        stderr.lines().last().unwrap_or("no message")
-    )))
+    workspace::cargo_build(build, "the steps' binaries")
 }
 
 /// Step 01's reference, sampled, as the step 01 chapter shows it: the
@@ -536,7 +523,7 @@ const BUILD_SETTINGS: &[BuildSetting] = &[
 /// undoes another) and times their reference on `1000 1000`: the book's
 /// build-settings table, profile-guided optimisation last. Minutes of
 /// compiling, so not with `--quick`.
-fn build_settings(root: &Path, machine: &str) -> Result<String, UserError> {
+fn build_settings(machine: &str) -> Result<String, UserError> {
     let mut text = format!(
         "{machine}\n$ cargo run --release -- figures   (builds steps 01 and 02 each way below; each time is the median of 5 runs of `stepNN 1000 1000 --no-check`)\n{:<52} {:>10} {:>10} {:>14}\n",
         "build", "step01", "step02", "step02 z-up/s"
@@ -554,13 +541,13 @@ fn build_settings(root: &Path, machine: &str) -> Result<String, UserError> {
             mandel_core::timing::rate_text(mandel_core::timing::rate(updates, step02)),
         ))
     };
-    let builds = root.join("target").join("figures-builds");
+    let builds = workspace::root().join("target").join("figures-builds");
     for (index, setting) in BUILD_SETTINGS.iter().enumerate() {
         let target = builds.join(index.to_string());
         let flags = setting
             .rustflags
             .map(|f| f.split(' ').map(str::to_string).collect());
-        build_scalar_steps(root, &target, setting.profile, setting.config, flags)?;
+        build_scalar_steps(&target, setting.profile, setting.config, flags)?;
         let folder = if setting.profile == "dev" {
             "debug"
         } else {
@@ -575,7 +562,7 @@ fn build_settings(root: &Path, machine: &str) -> Result<String, UserError> {
         )),
         Some(profdata) => {
             let target = builds.join("pgo");
-            profile_guided(root, &target, &profdata)?;
+            profile_guided(&target, &profdata)?;
             text.push_str(&row(pgo, &target, "release")?);
         }
     }
@@ -585,21 +572,17 @@ fn build_settings(root: &Path, machine: &str) -> Result<String, UserError> {
 /// Steps 01 and 02's references built into `target`: `flags` replace
 /// RUSTFLAGS (passed encoded, so a path with spaces stays one flag).
 fn build_scalar_steps(
-    root: &Path,
     target: &Path,
     profile: &str,
     config: &[&str],
     flags: Option<Vec<String>>,
 ) -> Result<(), UserError> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut build = Command::new(cargo);
+    let mut build = workspace::cargo();
     build
         .args(["build", "-q", "--profile", profile])
         .args(["-p", "step01", "-p", "step02", "--features", "solution"])
         .arg("--target-dir")
         .arg(target)
-        .current_dir(root)
-        .stdin(Stdio::null())
         .env_remove("RUSTFLAGS");
     for config in config {
         build.args(["--config", config]);
@@ -608,29 +591,18 @@ fn build_scalar_steps(
         Some(flags) => build.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f")),
         None => build.env_remove("CARGO_ENCODED_RUSTFLAGS"),
     };
-    let built = build
-        .output()
-        .map_err(|e| UserError::new(format!("cannot run cargo: {e}")))?;
-    if built.status.success() {
-        return Ok(());
-    }
-    let stderr = String::from_utf8_lossy(&built.stderr);
-    Err(UserError::new(format!(
-        "building steps 01 and 02 into {} failed: {}",
-        target.display(),
-        stderr.lines().last().unwrap_or("no message")
-    )))
+    workspace::cargo_build(build, &format!("steps 01 and 02 into {}", target.display()))
 }
 
 /// Profile-guided optimisation in its three moves: build instrumented,
 /// run the tutorial's problem to record which branches and calls are hot,
 /// build again with the merged profile.
-fn profile_guided(root: &Path, target: &Path, profdata: &Path) -> Result<(), UserError> {
+fn profile_guided(target: &Path, profdata: &Path) -> Result<(), UserError> {
     let raw = target.join("pgo-raw");
     // Old profiles from an earlier build would be merged in too.
     let _ = std::fs::remove_dir_all(&raw);
     let generate = format!("-Cprofile-generate={}", raw.display());
-    build_scalar_steps(root, target, "release", &[], Some(vec![generate]))?;
+    build_scalar_steps(target, "release", &[], Some(vec![generate]))?;
     for step in ["step01", "step02"] {
         let exe = target
             .join("release")
@@ -661,7 +633,7 @@ fn profile_guided(root: &Path, target: &Path, profdata: &Path) -> Result<(), Use
         )));
     }
     let use_profile = format!("-Cprofile-use={}", merged.display());
-    build_scalar_steps(root, target, "release", &[], Some(vec![use_profile]))
+    build_scalar_steps(target, "release", &[], Some(vec![use_profile]))
 }
 
 /// rustup's `llvm-tools` copy (the one matching rustc's LLVM), else one on

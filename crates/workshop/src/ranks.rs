@@ -202,27 +202,16 @@ fn mpi_step06() -> Result<PathBuf, String> {
             "no `mpirun` on this machine (install Open MPI, see the setup chapter)".to_string(),
         );
     }
-    let root = workspace::root();
-    let target = root.join("target").join("mpi");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let target = workspace::root().join("target").join("mpi");
     eprintln!(
         "Building step 06 with MPI (cargo build --release -p step06 --features mpi,solution) ..."
     );
-    let built = Command::new(cargo)
+    let mut build = workspace::cargo();
+    build
         .args(["build", "-q", "--release", "-p", "step06"])
         .args(["--features", "mpi,solution", "--target-dir"])
-        .arg(&target)
-        .current_dir(&root)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !built.status.success() {
-        let stderr = String::from_utf8_lossy(&built.stderr);
-        return Err(format!(
-            "building step 06 with MPI failed: {}",
-            stderr.lines().last().unwrap_or("no message")
-        ));
-    }
+        .arg(&target);
+    workspace::cargo_build(build, "step 06 with MPI").map_err(|e| e.to_string())?;
     Ok(target
         .join("release")
         .join(format!("step06{}", std::env::consts::EXE_SUFFIX)))

@@ -47,6 +47,35 @@ pub fn record_hints_shown(root: &Path, step_id: &str, shown: usize) -> Result<()
     write_whole(&path, &(lines.join("\n") + "\n"))
 }
 
+/// The cargo that started this program (`cargo run` says which in
+/// `CARGO`), else the one on the PATH, to run in the workspace's root.
+pub fn cargo() -> std::process::Command {
+    let mut command =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command
+        .current_dir(root())
+        .stdin(std::process::Stdio::null());
+    command
+}
+
+/// Runs a `cargo build` made with [`cargo`]; when it fails, one line:
+/// `building WHAT failed: ` and cargo's last line.
+pub fn cargo_build(mut build: std::process::Command, what: &str) -> Result<(), UserError> {
+    let built = build.output().map_err(|e| {
+        UserError::new(format!(
+            "cannot run cargo: {e} (is Rust installed? https://rustup.rs)"
+        ))
+    })?;
+    if built.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    Err(UserError::new(format!(
+        "building {what} failed: {}",
+        stderr.lines().last().unwrap_or("no message")
+    )))
+}
+
 /// Writes `text` to `path` through a temporary file in the same folder and
 /// a rename, so a failure leaves the old file as it was.
 pub fn write_whole(path: &Path, text: &str) -> Result<(), UserError> {

@@ -306,6 +306,10 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
             "bench 100 30 --steps 4 --runs 1 --isa portable",
         ),
         ("python.txt", "bench --python 60 20"),
+        (
+            "ranks.txt",
+            "ranks 200 50 --runs 1 --ranks 1,2 --threads-only",
+        ),
     ] {
         let figure = std::fs::read_to_string(dir.path().join(file)).unwrap();
         let mut lines = figure.lines();
@@ -322,6 +326,59 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
         );
         assert!(!figure.contains("Wrote "), "{figure}");
     }
+    let ranks = std::fs::read_to_string(dir.path().join("ranks.txt")).unwrap();
+    assert!(ranks.contains("every run gave step 04's counts"), "{ranks}");
+    assert!(
+        ranks.contains("MPI columns: skipped, not asked for (--threads-only)"),
+        "{ranks}"
+    );
+    // The steps' own binaries, run from beside this workshop binary, where
+    // `cargo test --workspace` builds them; a missing one is a line in its
+    // figure, naming the command that builds it.
+    let beside = std::path::Path::new(env!("CARGO_BIN_EXE_workshop"));
+    for (file, step, args, shows) in [
+        (
+            "step01-run.txt",
+            "step01",
+            "100 30",
+            "Total sum of elements",
+        ),
+        ("expr.txt", "step04", "100 30", "calculate_z took "),
+        (
+            "per-point.txt",
+            "step03",
+            "100 30 --per-point",
+            "Check against",
+        ),
+        ("gpu.txt", "step07", "100 30", ""),
+    ] {
+        let figure = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        let mut lines = figure.lines();
+        assert!(
+            lines.next().unwrap().starts_with("Measured on "),
+            "{figure}"
+        );
+        assert_eq!(
+            lines.next().unwrap(),
+            format!("$ cargo run --release -p {step} --features solution -- {args}"),
+            "{figure}"
+        );
+        let built = beside
+            .with_file_name(format!("{step}{}", std::env::consts::EXE_SUFFIX))
+            .is_file();
+        if !built {
+            assert!(figure.contains("is not built (cargo build -p "), "{figure}");
+        } else {
+            assert!(figure.contains(shows), "{figure}");
+        }
+    }
+    // Only the lines the figure keeps: no "Total elements" in the --expr table.
+    let expr = std::fs::read_to_string(dir.path().join("expr.txt")).unwrap();
+    assert!(!expr.contains("Total elements"), "{expr}");
+    assert!(
+        expr.contains("-- 100 30 --expr \"z*z + c\" --block 64\n"),
+        "{expr}"
+    );
     // A command this machine refuses (an instruction set it lacks) is a
     // line in its figure, not a failure of the whole.
     let dispatch = std::fs::read_to_string(dir.path().join("dispatch.txt")).unwrap();
@@ -332,10 +389,14 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
         "cache-sweep.png",
         "cache-sweep.svg",
         "scaling-threads.svg",
+        "ranks.png",
+        "ranks.svg",
     ] {
         assert!(dir.path().join(picture).is_file(), "{picture} missing");
     }
     if cfg!(unix) {
         assert!(dir.path().join("step01-flamegraph.svg").is_file());
+        let share = std::fs::read_to_string(dir.path().join("step01-profile.txt")).unwrap();
+        assert!(share.contains(" with `hypot` on the stack"), "{share}");
     }
 }
