@@ -168,6 +168,12 @@ fn user_mistakes_get_one_line_and_status_2() {
             &["sweep", "100", "30", "--blocks", "0"],
             "must be at least 1",
         ),
+        (
+            &["ranks", "100", "30", "--out", "/no/such/dir"],
+            "does not exist",
+        ),
+        (&["ranks", "--ranks", "2,0"], "must be at least 1"),
+        (&["scaling", "0"], "must be at least 1"),
     ] {
         let out = workshop(args);
         let stderr = text(&out.stderr);
