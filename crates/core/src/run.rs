@@ -165,6 +165,7 @@ fn run_checked(
     };
     let profile = profiler.map(Profiler::stop).transpose()?;
 
+    // Read back by `printed_time`.
     println!(
         "{} took {} ({} z-updates/s)",
         step.function,
@@ -263,4 +264,15 @@ fn print_verdict(against: &str, tolerance: Tolerance, report: &verify::Report) {
     };
     let summary = report.summary().replace("the oracle", against);
     println!("Check against {against} ({tolerance}): {verdict}: {summary}");
+}
+
+/// The time a step's binary printed for its function (`calculate_z took
+/// 0.150 s (...)`, as [`run`] prints it), for the tools that run binaries.
+pub fn printed_time(stdout: &str, function: &str) -> Option<std::time::Duration> {
+    let prefix = format!("{function} took ");
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|rest| rest.split(" (").next())
+        .and_then(crate::timing::parse_duration_text)
 }

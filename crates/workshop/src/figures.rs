@@ -359,10 +359,13 @@ fn run_one(
     Ok((shown, Ok(body)))
 }
 
-/// `step04` for a step's binary, `None` for a `workshop` command.
-fn step_binary(word: &str) -> Option<&str> {
-    let digits = word.strip_prefix("step")?;
-    (digits.len() == 2 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(word)
+/// The step whose binary a figure's command runs (`step04 1000 1000`),
+/// `None` for a `workshop` command.
+fn step_binary(word: &str) -> Option<String> {
+    crate::registry::LADDER
+        .iter()
+        .map(|step| step.id())
+        .find(|id| id == word)
 }
 
 /// The words as a shell would need them typed: `--expr "z*z + c"`.
@@ -385,7 +388,7 @@ fn shell_words(words: &[&str]) -> String {
 /// Builds the steps' binaries the figures run, in the profile this
 /// program was built with, beside it.
 fn build_step_binaries(me: &Path) -> Result<(), UserError> {
-    let mut steps: Vec<&str> = FIGURES
+    let mut steps: Vec<String> = FIGURES
         .iter()
         .flat_map(|f| f.args.iter())
         .filter_map(|command| step_binary(command[0]))
@@ -411,7 +414,7 @@ fn build_step_binaries(me: &Path) -> Result<(), UserError> {
         "solution",
     ]);
     for step in steps {
-        build.args(["-p", step]);
+        build.args(["-p", &step]);
     }
     workspace::cargo_build(build, "the steps' binaries")
 }
@@ -673,52 +676,11 @@ fn median_of_runs(folder: &Path, step: &str) -> Result<std::time::Duration, User
             .output()
             .map_err(|e| UserError::new(format!("cannot run {}: {e}", exe.display())))?;
         let stdout = String::from_utf8_lossy(&out.stdout);
-        let took = printed_time(&stdout).ok_or_else(|| {
-            UserError::new(format!("{} printed no time: {stdout}", exe.display()))
-        })?;
+        let took =
+            mandel_core::run::printed_time(&stdout, step01::STEP.function).ok_or_else(|| {
+                UserError::new(format!("{} printed no time: {stdout}", exe.display()))
+            })?;
         times.push(took);
     }
     Ok(mandel_core::timing::median(&times))
-}
-
-/// The time a step's binary printed for calculate_z: `calculate_z took
-/// 0.150 s (...)`.
-pub fn printed_time(stdout: &str) -> Option<std::time::Duration> {
-    stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("calculate_z took "))
-        .and_then(|rest| rest.split(" (").next())
-        .and_then(parse_duration)
-}
-
-/// `0.150 s` or `22.4 ms`, as the step binaries print a time.
-fn parse_duration(text: &str) -> Option<std::time::Duration> {
-    let (number, unit) = text.trim().split_once(' ')?;
-    let value: f64 = number.parse().ok()?;
-    let seconds = match unit {
-        "s" => value,
-        "ms" => value / 1e3,
-        "µs" | "us" => value / 1e6,
-        "ns" => value / 1e9,
-        _ => return None,
-    };
-    Some(std::time::Duration::from_secs_f64(seconds))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_read_back_as_the_binaries_print_them() {
-        for seconds in [0.150, 0.0224, 3.0, 12.5] {
-            let shown =
-                mandel_core::timing::duration_text(std::time::Duration::from_secs_f64(seconds));
-            let back = parse_duration(&shown).unwrap_or_else(|| panic!("{shown}"));
-            assert!(
-                (back.as_secs_f64() - seconds).abs() <= seconds * 0.01,
-                "{shown}"
-            );
-        }
-    }
 }

@@ -11,7 +11,7 @@ use crate::workspace;
 use mandel_core::error::positive;
 use mandel_core::output::OutputFile;
 use mandel_core::problem::group_digits;
-use mandel_core::timing::{duration_text, median, timed};
+use mandel_core::timing::{duration_text, median, median_run};
 use mandel_core::{Problem, UserError};
 use step06::{run_on_threads, Settings, Strategy};
 
@@ -64,14 +64,18 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     // Every rank runs step 04's kernel on its rows, so every configuration
     // must give step 04's counts exactly: a cheap check on a problem whose
     // oracle would take longer than the whole experiment.
-    let (baseline, one_thread) = time_runs(args.runs, || {
-        step04::fastest::calculate_z_blocks(
-            &problem.re,
-            &problem.im,
-            problem.maxiter,
-            step04::fastest::BLOCK,
-        )
-    });
+    let (one_thread, baseline) = median_run(
+        args.runs,
+        || {
+            step04::fastest::calculate_z_blocks(
+                &problem.re,
+                &problem.im,
+                problem.maxiter,
+                step04::fastest::BLOCK,
+            )
+        },
+        || (),
+    );
     let expected_sum: u64 = baseline.iter().map(|&n| u64::from(n)).sum();
     println!(
         "step 04, one thread: {} (sum {expected_sum})",
@@ -92,9 +96,11 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
                 strategy,
                 ..Settings::default()
             };
-            let (answer, took) = time_runs(args.runs, || {
-                run_on_threads(&settings, &problem, step06::solution::calculate_z).0
-            });
+            let (took, answer) = median_run(
+                args.runs,
+                || run_on_threads(&settings, &problem, step06::solution::calculate_z).0,
+                || (),
+            );
             if answer != baseline {
                 return Err(UserError::new(format!(
                     "step 06 on {ranks} threads, strategy {}, did not give step 04's counts: a bug in the solution",
@@ -180,16 +186,6 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The first run's answer and the median time of `runs`.
-fn time_runs<R>(runs: usize, f: impl Fn() -> R) -> (R, Duration) {
-    let (first, took) = timed(&f);
-    let mut times = vec![took];
-    for _ in 1..runs {
-        times.push(timed(&f).1);
-    }
-    (first, median(&times))
-}
-
 /// Step 06 built with MPI, when `mpirun` is here: built by cargo into its
 /// own target folder (`target/mpi`), so the everyday build stays MPI-free.
 fn mpi_step06() -> Result<PathBuf, String> {
@@ -257,7 +253,7 @@ fn mpirun(
             .map(str::to_string)
     };
     let sum = field("Total sum of elements (for validation): ");
-    let took = crate::figures::printed_time(&stdout);
+    let took = mandel_core::run::printed_time(&stdout, step06::STEP.function);
     match (output.status.success(), sum, took) {
         (true, Some(sum), Some(took)) if sum.trim() == expected_sum.to_string() => Ok(took),
         (true, Some(sum), Some(_)) => Err(UserError::new(format!(
