@@ -406,3 +406,30 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
         assert!(share.contains(" with `hypot` on the stack"), "{share}");
     }
 }
+
+#[test]
+fn ranks_without_mpi_runs_the_threads_and_says_why_mpi_is_missing() {
+    if let Some(runner) = mandel_core::target::runner() {
+        // The runner itself is found on the PATH this test takes away.
+        eprintln!("SKIPPED under `{}`: it needs the PATH", runner.join(" "));
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = mandel_core::target::command(env!("CARGO_BIN_EXE_workshop"))
+        .args(["ranks", "100", "30", "--runs", "1", "--ranks", "1,2"])
+        .arg("--out")
+        .arg(dir.path())
+        // A machine without MPI: no `mpirun` anywhere on the PATH.
+        .env("PATH", dir.path())
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("MPI columns: skipped, no `mpirun` on this machine"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("threads, farm"), "{stdout}");
+    assert!(!stdout.contains("MPI, farm"), "{stdout}");
+    assert!(dir.path().join("ranks.svg").is_file());
+}
