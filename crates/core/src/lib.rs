@@ -3,7 +3,8 @@
 //! The tutorial's problem ([`problem`]), the one oracle every step is checked
 //! against ([`oracle`], [`verify`]), pictures ([`picture`]), profiles
 //! ([`profile`]), timing ([`timing`]), the step binaries' driver ([`run`]) and
-//! the attendees' self-check ([`selfcheck`]).
+//! the attendees' self-check ([`selfcheck`]), and the line a test prints
+//! when it cannot check here ([`skip`]).
 
 pub mod error;
 pub mod isa;
@@ -14,6 +15,7 @@ pub mod problem;
 pub mod profile;
 pub mod run;
 pub mod selfcheck;
+pub mod skip;
 pub mod step;
 pub mod target;
 pub mod timing;

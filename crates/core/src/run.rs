@@ -50,6 +50,36 @@ pub struct CommonArgs {
     pub time_runs: Option<usize>,
 }
 
+/// The files a run will write, claimed (nothing is written yet).
+struct Outputs {
+    png: Option<OutputFile>,
+    diff_png: Option<OutputFile>,
+    flamegraph: Option<OutputFile>,
+}
+
+impl CommonArgs {
+    fn claim_outputs(&self) -> Result<Outputs, UserError> {
+        let claim = |path: &Option<PathBuf>| path.as_deref().map(OutputFile::create).transpose();
+        let png = claim(&self.png)?;
+        let diff_png = claim(&self.diff_png)?;
+        if self.profile.is_some() {
+            profile::check_supported()?;
+        }
+        Ok(Outputs {
+            png,
+            diff_png,
+            flamegraph: claim(&self.profile)?,
+        })
+    }
+
+    /// Says in one line which output cannot be written, before a step
+    /// spends anything on its own preparation (a compiler, a GPU): a bad
+    /// path must cost nothing. Leaves nothing behind.
+    pub fn check_outputs(&self) -> Result<(), UserError> {
+        self.claim_outputs().map(drop)
+    }
+}
+
 /// Parses a step binary's arguments (`A` flattens [`CommonArgs`] and adds
 /// the step's own flags), reporting mistakes in one line with status 2.
 pub fn parse<A: clap::Args>(step: &Step, variant: Variant) -> Result<A, ExitCode> {
@@ -134,13 +164,11 @@ fn run_checked(
         return self_check(step, variant, args, pictures, &kernel);
     }
     // Claim every output before any work, so a bad path costs nothing.
-    let claim = |path: &Option<PathBuf>| path.as_deref().map(OutputFile::create).transpose();
-    let png = claim(&args.png)?;
-    let diff_png = claim(&args.diff_png)?;
-    if args.profile.is_some() {
-        profile::check_supported()?;
-    }
-    let flamegraph = claim(&args.profile)?;
+    let Outputs {
+        png,
+        diff_png,
+        flamegraph,
+    } = args.claim_outputs()?;
     let problem = Problem::new(args.w, args.maxiter)?;
 
     let running = running.unwrap_or_else(|| {

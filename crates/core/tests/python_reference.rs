@@ -21,8 +21,10 @@ fn oracle_agrees_with_python_on_fresh_sizes() {
         Ok(out) if out.status.success() => out,
         Ok(out) => panic!("{script} failed: {}", String::from_utf8_lossy(&out.stderr)),
         Err(why) => {
-            eprintln!(
-                "SKIPPED oracle_agrees_with_python_on_fresh_sizes: cannot run python3 ({why})"
+            mandel_core::skip::skipped(
+                "the oracle against the tutorial's arithmetic run in Python",
+                &format!("cannot run python3: {why}"),
+                "install Python 3 (python.org; Debian, Ubuntu: `sudo apt-get install python3`)",
             );
             return;
         }

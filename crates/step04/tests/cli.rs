@@ -37,11 +37,10 @@ fn every_variant_runs_the_tutorials_problem_and_says_which_it_is() {
     use mandel_core::isa::Isa;
     for isa in Isa::ALL {
         if !isa.is_available() {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "skipped: step04 --isa {}: this CPU lacks {isa}",
-                isa.flag()
+            mandel_core::skip::skipped(
+                &format!("step04 --isa {}", isa.flag()),
+                &format!("this CPU has no {isa}"),
+                "run the suite on a CPU that has it",
             );
             continue;
         }

@@ -78,13 +78,6 @@ fn the_kernel_matches_the_model_of_its_own_arithmetic() {
     assert!(report.is_exact(), "{}", report.summary());
 }
 
-/// Says on the terminal, past the test harness's capture, that a check was
-/// skipped and why: a skipped check must say so.
-fn say_skipped(what: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "skipped: {what}");
-}
-
 /// Every dispatched kernel this CPU can run equals the model of its own
 /// arithmetic exactly, on sizes that fill whole vector groups, leave
 /// partial ones, and blocks of several sizes; and so stays within the
@@ -95,10 +88,11 @@ fn every_instruction_set_this_cpu_has_matches_the_model_of_its_arithmetic() {
     use step04::fastest::calculate_z_blocks_into_with;
     for isa in Isa::ALL {
         if !isa.is_available() {
-            say_skipped(&format!(
-                "step 04 with --isa {} ({isa}): this CPU lacks it",
-                isa.flag()
-            ));
+            mandel_core::skip::skipped(
+                &format!("step 04's {isa} kernel against its arithmetic's model"),
+                &format!("this CPU has no {isa}"),
+                "run the suite on a CPU that has it",
+            );
             continue;
         }
         for (w, maxiter, block) in [

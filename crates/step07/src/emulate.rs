@@ -60,6 +60,9 @@ fn compiler() -> String {
     std::env::var("CXX").unwrap_or_else(|_| "c++".to_string())
 }
 
+/// What to install, on each system an attendee brings.
+pub const INSTALL_CXX: &str = "install one (Debian, Ubuntu: `sudo apt-get install g++`; Fedora: `sudo dnf install gcc-c++`; macOS: `xcode-select --install`; Windows: MSYS2's MinGW-w64 g++) or set CXX to one";
+
 /// Whether a C++ compiler runs here; if not, what is missing.
 pub fn available() -> Result<(), String> {
     let cxx = compiler();
@@ -71,7 +74,7 @@ pub fn available() -> Result<(), String> {
     {
         Ok(status) if status.success() => Ok(()),
         _ => Err(format!(
-            "no C++ compiler (`{cxx}`) to run the kernel on the CPU instead (set CXX to one)"
+            "no C++ compiler (`{cxx}`) to run the kernel on the CPU instead: {INSTALL_CXX}"
         )),
     }
 }

@@ -175,6 +175,16 @@ pub fn unless_stub(source: &Source, counts: Vec<u32>) -> Vec<u32> {
     counts
 }
 
+/// Why nothing here can run `variant`'s kernel, and what to install: the
+/// self-check's verdict where there is neither a GPU nor a C++ compiler.
+pub fn nothing_can_run(variant: Variant) -> String {
+    let why = match availability() {
+        Availability::Missing(why) | Availability::Emulated(why) => why,
+        Availability::Ready => "no reason given".to_string(),
+    };
+    format!("nothing here can run {}: {why}", STEP.path(variant))
+}
+
 /// Where a self-check ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Checked {

@@ -87,8 +87,10 @@ fn run_step(args: &Args) -> Result<ExitCode, UserError> {
     if let Some(pictures) = &args.common.self_check {
         return Ok(self_check_line(args, pictures));
     }
-    if let Some(path) = &args.ptx {
-        let file = OutputFile::create(path)?;
+    // Every output claimed before a compiler or a GPU is asked for.
+    let ptx_file = args.ptx.as_deref().map(OutputFile::create).transpose()?;
+    args.common.check_outputs()?;
+    if let Some(file) = ptx_file {
         let gpu = gpu::gpu();
         let arch = gpu
             .as_ref()
@@ -264,15 +266,7 @@ fn self_check_line(args: &Args, pictures: &std::path::Path) -> ExitCode {
         Err(Some(failure)) => Verdict::Fails(failure),
         Err(None) => Verdict::Fails(Failure {
             kind: FailureKind::Panicked,
-            sentence: format!(
-                "nothing here can run {}: {}",
-                STEP.path(ACTIVE),
-                match (STEP.availability)() {
-                    mandel_core::Availability::Missing(why)
-                    | mandel_core::Availability::Emulated(why) => why,
-                    mandel_core::Availability::Ready => "no reason given".to_string(),
-                }
-            ),
+            sentence: step07::nothing_can_run(ACTIVE),
         }),
     };
     println!("{}", verdict.to_line());

@@ -30,10 +30,10 @@ fn refused(out: &Output, words: &str) {
     assert!(stderr.contains(words), "{words:?} not in {stderr}");
 }
 
-fn have_emulator() -> bool {
+fn have_emulator(what: &str) -> bool {
     let here = step07::emulate::available();
     if let Err(why) = &here {
-        eprintln!("SKIPPED the emulated runs: {why}");
+        mandel_core::skip::skipped(what, why, "then run the tests again");
     }
     here.is_ok()
 }
@@ -41,7 +41,11 @@ fn have_emulator() -> bool {
 #[test]
 fn no_gpu_is_one_line_and_status_2() {
     match step07::gpu::gpu() {
-        Ok(gpu) => eprintln!("SKIPPED: this machine has a GPU ({})", gpu.name),
+        Ok(gpu) => mandel_core::skip::skipped(
+            "step07's one line where there is no GPU",
+            &format!("this machine has one, {}", gpu.name),
+            "the suite on a machine without a GPU checks it",
+        ),
         Err(why) => {
             let out = step07(&["100", "30"], &[]);
             refused(&out, &why);
@@ -106,7 +110,7 @@ fn ptx_is_written_where_nvrtc_is_and_refused_in_one_line_where_it_is_not() {
 
 #[test]
 fn the_emulation_says_what_ran_and_checks_it() {
-    if !have_emulator() {
+    if !have_emulator("step07 --emulate's run") {
         return;
     }
     let out = step07(&["100", "30", "--emulate"], &[]);
@@ -126,7 +130,7 @@ fn the_emulation_says_what_ran_and_checks_it() {
 #[cfg(feature = "solution")]
 #[test]
 fn emulated_f64_is_the_tutorials_sum_and_f32_is_not() {
-    if !have_emulator() {
+    if !have_emulator("step07 --emulate's sums in f64 and f32") {
         return;
     }
     let sum = |out: &Output| {

@@ -17,7 +17,15 @@ fn nvrtc_here() -> bool {
             panic!("MANDEL_REQUIRE_NVRTC is set, and {why}")
         }
         Err(why) => {
-            eprintln!("SKIPPED: {why}");
+            // One line for the four tests that need it.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                mandel_core::skip::skipped(
+                    "step 07's kernels through NVRTC",
+                    &why,
+                    "NVRTC needs no GPU, only that library",
+                )
+            });
             false
         }
     }

@@ -260,6 +260,13 @@ fn bench_python_puts_the_tutorials_scripts_beside_rust_and_says_what_is_missing(
             line.ends_with("(right)") || line.contains(" skipped: ") || fused,
             "{line}"
         );
+        if let Some((_, why)) = line.split_once(" skipped: ") {
+            mandel_core::skip::skipped(
+                &format!("bench --python's {script}"),
+                why,
+                "install Python 3, then `python3 -m pip install numpy numexpr`",
+            );
+        }
     }
     assert!(row("rust step01 pure").contains("exact"));
 
@@ -411,7 +418,14 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
 fn ranks_without_mpi_runs_the_threads_and_says_why_mpi_is_missing() {
     if let Some(runner) = mandel_core::target::runner() {
         // The runner itself is found on the PATH this test takes away.
-        eprintln!("SKIPPED under `{}`: it needs the PATH", runner.join(" "));
+        mandel_core::skip::skipped(
+            "workshop ranks on a machine without MPI",
+            &format!(
+                "`{}` is found on the PATH the test takes away",
+                runner.join(" ")
+            ),
+            "the native run of the suite checks it",
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -262,9 +262,13 @@ fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
     // The copy is built by cargo for this machine and run natively: under
     // a cross target's runner (qemu) it would check the native build again.
     if let Some(runner) = mandel_core::target::runner() {
-        eprintln!(
-            "SKIPPED under `{}`: this test builds and runs a native copy of the workshop, which the native run of the suite checks",
-            runner.join(" ")
+        mandel_core::skip::skipped(
+            "an attendee's session on a copy of the workshop",
+            &format!(
+                "under `{}` it would build and check the native copy again",
+                runner.join(" ")
+            ),
+            "the native run of the suite checks it",
         );
         return;
     }

@@ -1,0 +1,30 @@
+//! A test that cannot check anything on this machine says so where people
+//! see it. libtest keeps what a passing test prints with `print!` or
+//! `eprint!` to itself, so a skip said that way vanishes from a green run
+//! and nobody learns that nothing was checked; a write straight to the
+//! process's standard error is not captured.
+
+use std::io::Write;
+
+/// The one line a skipped check prints: `SKIPPED: <what> (<why>; <how>)`.
+pub fn line(what: &str, why: &str, how: &str) -> String {
+    format!("SKIPPED: {what} ({why}; {how})")
+}
+
+/// Says, past the test harness's capture, that `what` was not checked
+/// here, `why`, and `how` to get what it needs.
+pub fn skipped(what: &str, why: &str, how: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{}", line(what, why, how));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_line_names_what_why_and_how() {
+        assert_eq!(
+            super::line("the Python check", "no python3", "install Python 3"),
+            "SKIPPED: the Python check (no python3; install Python 3)"
+        );
+    }
+}
