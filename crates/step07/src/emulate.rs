@@ -61,7 +61,7 @@ fn compiler() -> String {
 }
 
 /// What to install, on each system an attendee brings.
-pub const INSTALL_CXX: &str = "install one (Debian, Ubuntu: `sudo apt-get install g++`; Fedora: `sudo dnf install gcc-c++`; macOS: `xcode-select --install`; Windows: MSYS2's MinGW-w64 g++) or set CXX to one";
+pub const INSTALL_CXX: &str = "install one (Debian, Ubuntu: `sudo apt-get install g++`; Fedora: `sudo dnf install gcc-c++`; macOS: `xcode-select --install`; Windows: LLVM's clang++ or MSYS2's MinGW-w64 g++, with CXX set to it), or set CXX to the one you have";
 
 /// Whether a C++ compiler runs here; if not, what is missing.
 pub fn available() -> Result<(), String> {

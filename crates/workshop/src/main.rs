@@ -25,6 +25,7 @@ mod ranks;
 mod registry;
 mod reset;
 mod scaling;
+mod setup;
 mod status;
 mod sweep;
 mod watch;
@@ -59,6 +60,8 @@ enum Command {
     Ladder(ladder::Args),
     /// The ladder on a bigger problem (default `4000 1000`), for steadier figures; `--python` adds the tutorial's Python beside it.
     Bench(ladder::Args),
+    /// Build everything the day needs (run it the day before): then `cargo test -p stepNN`, `status` and `hint` answer in seconds.
+    Setup,
     /// Your progress: every step's exercise checked, your time against the reference's, and what to do next.
     Status(status::Args),
     /// Re-check a step's exercise on every save; on to the next when it passes.
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
         // Python's pure version would take minutes on the bigger problem.
         Some(Command::Bench(args)) if args.python => ladder::run(&args, (1000, 1000)),
         Some(Command::Bench(args)) => ladder::run(&args, (4000, 1000)),
+        Some(Command::Setup) => setup::run(&cli.profile),
         Some(Command::Status(args)) => status::run(&args, &cli.profile),
         Some(Command::Watch(args)) => watch::run(&args, &cli.profile),
         Some(Command::Hint(args)) => hint::run(&args),

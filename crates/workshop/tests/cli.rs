@@ -242,6 +242,7 @@ fn bench_python_puts_the_tutorials_scripts_beside_rust_and_says_what_is_missing(
             .unwrap_or_else(|| panic!("no row {name}: {stdout}"))
             .to_string()
     };
+    let mut skipped: Vec<(String, Vec<&str>)> = Vec::new();
     for script in [
         "pure_python.py",
         "pure_python_2.py",
@@ -261,12 +262,19 @@ fn bench_python_puts_the_tutorials_scripts_beside_rust_and_says_what_is_missing(
             "{line}"
         );
         if let Some((_, why)) = line.split_once(" skipped: ") {
-            mandel_core::skip::skipped(
-                &format!("bench --python's {script}"),
-                why,
-                "install Python 3, then `python3 -m pip install numpy numexpr`",
-            );
+            match skipped.iter_mut().find(|(reason, _)| reason == why) {
+                Some((_, scripts)) => scripts.push(script),
+                None => skipped.push((why.to_string(), vec![script])),
+            }
         }
+    }
+    // One line per reason, not one per script.
+    for (why, scripts) in skipped {
+        mandel_core::skip::skipped(
+            &format!("bench --python's {}", scripts.join(", ")),
+            &why,
+            "`python3 -m pip install numpy numexpr` gives every row",
+        );
     }
     assert!(row("rust step01 pure").contains("exact"));
 
@@ -446,4 +454,44 @@ fn ranks_without_mpi_runs_the_threads_and_says_why_mpi_is_missing() {
     assert!(stdout.contains("threads, farm"), "{stdout}");
     assert!(!stdout.contains("MPI, farm"), "{stdout}");
     assert!(dir.path().join("ranks.svg").is_file());
+}
+
+/// Step 06 as MPI processes, where this machine has MPI: both strategies
+/// under `mpirun` give step 04's sum (`ranks` checks every run's).
+#[test]
+fn ranks_runs_step06_under_mpirun_where_there_is_one() {
+    if let Some(runner) = mandel_core::target::runner() {
+        mandel_core::skip::skipped(
+            "step 06 as MPI processes",
+            &format!(
+                "under `{}` it would build a native step 06",
+                runner.join(" ")
+            ),
+            "the native run of the suite checks it",
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = mandel_core::target::command(env!("CARGO_BIN_EXE_workshop"))
+        .args(["ranks", "100", "30", "--runs", "1", "--ranks", "2"])
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    if let Some(why) = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("MPI columns: skipped, "))
+    {
+        mandel_core::skip::skipped(
+            "step 06 as MPI processes",
+            why,
+            "Debian, Ubuntu: `sudo apt-get install libopenmpi-dev openmpi-bin libclang-dev`",
+        );
+        return;
+    }
+    for column in ["MPI, farm", "MPI, static"] {
+        assert!(stdout.contains(column), "{column} missing: {stdout}");
+    }
 }
