@@ -56,6 +56,25 @@ pub fn differences(problem: &Problem, output: &[u32]) -> RgbImage {
     })
 }
 
+/// The least width a picture for the attendee is drawn at: a self-check's
+/// grid is 50 points wide, too small to see a point in.
+pub const LEAST_WIDTH: u32 = 400;
+
+/// `image` scaled up by a whole factor, each point a square, until it is at
+/// least `width` pixels wide.
+pub fn enlarged(image: RgbImage, width: u32) -> RgbImage {
+    let factor = width.div_ceil(image.width().max(1));
+    if factor <= 1 {
+        return image;
+    }
+    image::imageops::resize(
+        &image,
+        image.width() * factor,
+        image.height() * factor,
+        image::imageops::FilterType::Nearest,
+    )
+}
+
 fn pixels(problem: &Problem, colour: impl Fn(usize) -> Rgb<u8>) -> RgbImage {
     let (cols, rows) = (problem.cols() as u32, problem.rows() as u32);
     RgbImage::from_fn(cols, rows, |x, y| {

@@ -260,7 +260,13 @@ fn self_check(
     pictures: &Path,
     kernel: &dyn Fn(&Problem) -> Vec<u32>,
 ) -> Result<ExitCode, UserError> {
-    let verdict = match selfcheck::check(step, variant, pictures, kernel) {
+    let verdict = match selfcheck::check_or_exit(
+        step,
+        variant,
+        pictures,
+        kernel,
+        selfcheck::print_verdict_line,
+    ) {
         Err(failure) => Verdict::Fails(failure),
         Ok(()) => {
             let timed = match args.time_runs {

@@ -16,8 +16,38 @@ use crate::verify;
 
 /// Small problems that run in moments even unoptimised: the tutorial's quick
 /// test, square grids and grids that rounding drift made one row or column
-/// larger, at several iteration counts.
-pub const SIZES: &[(u64, u32)] = &[(100, 30), (16, 50), (28, 100), (68, 200), (333, 50)];
+/// larger, at several iteration counts; and last `150 500`, the smallest
+/// found where the order of the arithmetic shows: `zr*zr + qr - zi*zi`,
+/// `(zr+zi)*(zr-zi) + qr` and a fused multiply-add each move 2 of its
+/// 5,776 points, where every problem above agrees to the last point.
+pub const SIZES: &[(u64, u32)] = &[
+    (100, 30),
+    (16, 50),
+    (28, 100),
+    (68, 200),
+    (333, 50),
+    (150, 500),
+];
+
+/// One of `options` for each of the self-check's problems in turn, so that
+/// one kernel, checked alike by `cargo test`, `status` and `watch`, tries
+/// every block size, chunk count or rank count a step takes (the first
+/// for a problem not in [`SIZES`]).
+pub fn pick<T: Copy>(problem: &Problem, options: &[T]) -> T {
+    let at = SIZES
+        .iter()
+        .position(|&size| size == (problem.w, problem.maxiter))
+        .unwrap_or(0);
+    options[at % options.len()]
+}
+
+/// The shortest time limit: a slow machine or an unoptimised build must
+/// never be taken for an endless loop.
+pub const LEAST_TIME_LIMIT: Duration = Duration::from_secs(5);
+
+/// How many times the reference's time an attendee's kernel may take on
+/// the self-check before it counts as never finishing.
+pub const TIME_LIMIT_FACTOR: u32 = 50;
 
 /// A panic caught while running a kernel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +141,10 @@ pub enum FailureKind {
     DoesNotCompile,
     /// Answered, but `differing` of the problem's points are wrong.
     Wrong { differing: usize },
+    /// Answered with `returned` values, not one per point.
+    WrongLength { returned: usize },
+    /// Still running when the time limit passed.
+    NeverFinishes,
 }
 
 /// A failed self-check: what kind, and the one sentence to show.
@@ -128,15 +162,44 @@ impl fmt::Display for Failure {
 
 /// Checks `kernel`, `step`'s `variant`, on [`SIZES`]. A failure carries
 /// the one sentence to show the attendee; a picture of where the first
-/// wrong problem differs is written into `picture_dir`.
+/// wrong problem differs is written into `picture_dir`. A kernel still
+/// running after [`time_limit`] ends the process: `on_timeout` says so
+/// first (where the caller's verdict is read), then it exits with status 1.
 pub fn check(
     step: &Step,
     variant: Variant,
     picture_dir: &Path,
     kernel: &dyn Fn(&Problem) -> Vec<u32>,
 ) -> Result<(), Failure> {
+    check_or_exit(step, variant, picture_dir, kernel, print_past_capture)
+}
+
+/// The line `cargo test` shows for a kernel that never finished: written
+/// past libtest's capture, which would otherwise keep it.
+pub fn print_past_capture(failure: &Failure) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{failure}");
+}
+
+/// How a step binary's `--self-check` says a timeout: as its verdict line,
+/// which `status` and `watch` read.
+pub fn print_verdict_line(failure: &Failure) {
+    println!("{}", Verdict::Fails(failure.clone()).to_line());
+}
+
+/// [`check`], saying a timeout with `on_timeout`.
+pub fn check_or_exit(
+    step: &Step,
+    variant: Variant,
+    picture_dir: &Path,
+    kernel: &dyn Fn(&Problem) -> Vec<u32>,
+    on_timeout: fn(&Failure),
+) -> Result<(), Failure> {
+    let limit = time_limit(step);
+    let watchdog = Watchdog::start(step, variant, limit, on_timeout);
     for &(w, maxiter) in SIZES {
         let problem = Problem::new(w, maxiter).expect("the self-check's sizes fit");
+        watchdog.now_on(w, maxiter);
         let output = catch(|| kernel(&problem)).map_err(|p| Failure {
             kind: if p.is_stub() {
                 FailureKind::Stub
@@ -149,12 +212,29 @@ pub fn check(
         if report.passes(step.tolerance(variant)) {
             continue;
         }
+        let shape = format!(
+            "{} is wrong on `{w} {maxiter}` ({} rows x {} columns",
+            step.path(variant),
+            problem.rows(),
+            problem.cols(),
+        );
+        if report.returned != report.points {
+            return Err(Failure {
+                kind: FailureKind::WrongLength {
+                    returned: report.returned,
+                },
+                sentence: format!("{shape}): {}.", report.summary()),
+            });
+        }
         let picture = picture_dir.join(format!("{}-differences.png", step.id()));
         let saved = std::fs::create_dir_all(picture_dir)
             .map_err(|e| e.to_string())
             .and_then(|()| {
-                picture::write_png(&picture::differences(&problem, &output), &picture)
-                    .map_err(|e| e.to_string())
+                let image = picture::enlarged(
+                    picture::differences(&problem, &output),
+                    picture::LEAST_WIDTH,
+                );
+                picture::write_png(&image, &picture).map_err(|e| e.to_string())
             });
         let where_shown = match saved {
             Ok(path) => format!(" Red marks them in {}.", path.display()),
@@ -165,18 +245,121 @@ pub fn check(
                 differing: report.differing,
             },
             sentence: format!(
-                "{} is wrong on `{} {}` ({} rows x {} columns; tolerance: {}): {}.{where_shown}",
-                step.path(variant),
-                w,
-                maxiter,
-                problem.rows(),
-                problem.cols(),
+                "{shape}; tolerance: {}): {}.{where_shown}",
                 step.tolerance(variant),
                 report.summary(),
             ),
         });
     }
     Ok(())
+}
+
+/// How long the self-check may take: [`TIME_LIMIT_FACTOR`] times the
+/// reference's own time on [`SIZES`], in this build, and never under
+/// [`LEAST_TIME_LIMIT`]. A reference that cannot run here (step 07's,
+/// without a GPU) leaves the least limit.
+pub fn time_limit(step: &Step) -> Duration {
+    let started = std::time::Instant::now();
+    let ran = catch(|| {
+        for &(w, maxiter) in SIZES {
+            let problem = Problem::new(w, maxiter).expect("the self-check's sizes fit");
+            (step.solution)(&problem);
+        }
+    });
+    match ran {
+        Ok(()) => (started.elapsed() * TIME_LIMIT_FACTOR).max(LEAST_TIME_LIMIT),
+        Err(_) => LEAST_TIME_LIMIT,
+    }
+}
+
+/// Ends the process if the self-check is still running at its limit; the
+/// check tells it which problem is running. Dropping it stops it.
+struct Watchdog {
+    current: std::sync::Arc<std::sync::Mutex<(u64, u32)>>,
+    stop: Option<std::sync::mpsc::Sender<()>>,
+}
+
+impl Watchdog {
+    fn start(step: &Step, variant: Variant, limit: Duration, on_timeout: fn(&Failure)) -> Self {
+        let current = std::sync::Arc::new(std::sync::Mutex::new(SIZES[0]));
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let file = step.path(variant);
+        let watched = current.clone();
+        std::thread::spawn(move || {
+            if stopped.recv_timeout(limit) != Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                return;
+            }
+            let (w, maxiter) = *watched.lock().unwrap_or_else(|e| e.into_inner());
+            on_timeout(&Failure {
+                kind: FailureKind::NeverFinishes,
+                sentence: never_finishes_sentence(&file, limit, w, maxiter),
+            });
+            // A loop cannot be stopped from outside: the process ends, and
+            // the programs a kernel runs in (step 07's emulation) first.
+            for child in CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                let _ = child.lock().unwrap_or_else(|e| e.into_inner()).kill();
+            }
+            std::process::exit(1);
+        });
+        Watchdog {
+            current,
+            stop: Some(stop),
+        }
+    }
+
+    fn now_on(&self, w: u64, maxiter: u32) {
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = (w, maxiter);
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+type SharedChild = std::sync::Arc<std::sync::Mutex<std::process::Child>>;
+
+/// The programs kernels are running in, for the watchdog to end.
+static CHILDREN: std::sync::Mutex<Vec<SharedChild>> = std::sync::Mutex::new(Vec::new());
+
+/// Runs `command` to its end, as `Command::status` does, where a self-check
+/// that runs past its limit ends it too: no process is left behind.
+pub fn status_of_child(
+    command: &mut std::process::Command,
+) -> std::io::Result<std::process::ExitStatus> {
+    let child: SharedChild = std::sync::Arc::new(std::sync::Mutex::new(command.spawn()?));
+    let forget = |list: &std::sync::Mutex<Vec<SharedChild>>| {
+        list.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|c| !std::sync::Arc::ptr_eq(c, &child));
+    };
+    CHILDREN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(child.clone());
+    // Polled, not waited on, so the watchdog can take the lock to kill it.
+    let status = loop {
+        let polled = child.lock().unwrap_or_else(|e| e.into_inner()).try_wait();
+        match polled {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+            Err(e) => break Err(e),
+        }
+    };
+    forget(&CHILDREN);
+    status
+}
+
+/// What a kernel that ran past its limit is told.
+pub fn never_finishes_sentence(file: &str, limit: Duration, w: u64, maxiter: u32) -> String {
+    format!(
+        "{file} never finished: still running after {:.1} s on `{w} {maxiter}` (the limit: {TIME_LIMIT_FACTOR} times the reference's time, at least {} s); the likely cause is a loop that stops only when a point escapes, which never ends for points inside the set: stop after maxiter iterations too.",
+        limit.as_secs_f64(),
+        LEAST_TIME_LIMIT.as_secs()
+    )
 }
 
 /// Whether a shipped exercise's kernel is still an unfilled stub: it must
@@ -278,6 +461,8 @@ impl Verdict {
                     FailureKind::Panicked => "panicked".to_string(),
                     FailureKind::DoesNotCompile => "does-not-compile".to_string(),
                     FailureKind::Wrong { differing } => format!("wrong {differing}"),
+                    FailureKind::WrongLength { returned } => format!("wrong-length {returned}"),
+                    FailureKind::NeverFinishes => "never-finishes".to_string(),
                 };
                 format!("{LINE_START}{kind}: {}", sentence.replace('\n', " "))
             }
@@ -301,6 +486,10 @@ impl Verdict {
             None if kind == "stub" => FailureKind::Stub,
             None if kind == "panicked" => FailureKind::Panicked,
             None if kind == "does-not-compile" => FailureKind::DoesNotCompile,
+            None if kind == "never-finishes" => FailureKind::NeverFinishes,
+            Some(("wrong-length", n)) => FailureKind::WrongLength {
+                returned: n.parse().ok()?,
+            },
             Some(("wrong", n)) => FailureKind::Wrong {
                 differing: n.parse().ok()?,
             },
@@ -339,6 +528,14 @@ mod tests {
             Verdict::Fails(Failure {
                 kind: FailureKind::Panicked,
                 sentence: "x.rs panicked on line 3: index out of bounds.".into(),
+            }),
+            Verdict::Fails(Failure {
+                kind: FailureKind::WrongLength { returned: 0 },
+                sentence: "x.rs is wrong on `100 30`: returned 0 values.".into(),
+            }),
+            Verdict::Fails(Failure {
+                kind: FailureKind::NeverFinishes,
+                sentence: "x.rs never finished: still running after 5.0 s.".into(),
             }),
         ];
         for verdict in verdicts {

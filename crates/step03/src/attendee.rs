@@ -2,5 +2,11 @@
 //! `mandel_core::attendee_file!`).
 
 mandel_core::attendee_file!(step03, "../../../exercises/step03/calculate_z.rs", |p| {
-    exercise::calculate_z(&p.re, &p.im, p.maxiter)
+    // calculate_z, and numpy_vector_2's blocks of every kind of size: one
+    // point, part of a vector, several, more than the grid.
+    let blocks = [None, Some(1), Some(5), Some(8), Some(100), Some(1_000_000)];
+    match mandel_core::selfcheck::pick(p, &blocks) {
+        None => exercise::calculate_z(&p.re, &p.im, p.maxiter),
+        Some(block) => exercise::calculate_z_blocks(&p.re, &p.im, p.maxiter, block),
+    }
 });

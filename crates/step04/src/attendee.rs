@@ -2,5 +2,18 @@
 //! `mandel_core::attendee_file!`).
 
 mandel_core::attendee_file!(step04, "../../../exercises/step04/calculate_z.rs", |p| {
-    exercise::calculate_z(&p.re, &p.im, p.maxiter)
+    // calculate_z, and blocks that leave part of a vector group, or of a
+    // vector, at the end.
+    let blocks = [
+        None,
+        Some(7),
+        Some(64),
+        Some(100),
+        Some(1000),
+        Some(1_000_000),
+    ];
+    match mandel_core::selfcheck::pick(p, &blocks) {
+        None => exercise::calculate_z(&p.re, &p.im, p.maxiter),
+        Some(block) => exercise::calculate_z_blocks(&p.re, &p.im, p.maxiter, block),
+    }
 });

@@ -2,7 +2,29 @@
 //! `mandel_core::attendee_file!`).
 
 mandel_core::attendee_file!(step06, "../../../exercises/step06/calculate_z.rs", |p| {
-    step06::run_on_threads(&step06::Settings::default(), p, exercise::calculate_z).0
+    // Both strategies, shipping rows or points, over 1 to 5 ranks and
+    // chunk counts that leave ranks idle or cut rows unevenly.
+    use step06::{Settings, Strategy};
+    let settings = |ranks, strategy, chunks, ship_points| Settings {
+        ranks: Some(ranks),
+        strategy,
+        chunks,
+        ship_points,
+    };
+    let tried = [
+        Settings::default(),
+        settings(2, Strategy::Static, None, false),
+        settings(3, Strategy::Farm, Some(7), true),
+        settings(5, Strategy::Farm, Some(1), false),
+        settings(4, Strategy::Static, None, true),
+        settings(3, Strategy::Farm, Some(1000), false),
+    ];
+    step06::run_on_threads(
+        &mandel_core::selfcheck::pick(p, &tried),
+        p,
+        exercise::calculate_z,
+    )
+    .0
 });
 
 /// The rank code of the active file.

@@ -62,7 +62,7 @@ pub type RankCode = fn(&dyn Comm, &Grid, Strategy, usize) -> Option<Vec<u32>>;
 pub type RankFn = dyn Fn(&dyn Comm, &Grid, Strategy, usize) -> Option<Vec<u32>> + Sync;
 
 /// The run's settings.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Settings {
     /// Ranks as threads (default: one per CPU); under `mpirun`, MPI's.
     pub ranks: Option<usize>,

@@ -203,6 +203,7 @@ pub fn self_check(
     variant: Variant,
     source: &Source,
     pictures: &Path,
+    on_timeout: fn(&Failure),
 ) -> Result<Checked, Option<Failure>> {
     let settings = Settings {
         build: Build::EXACT,
@@ -231,7 +232,8 @@ pub fn self_check(
                     .unwrap_or_else(|e| panic!("{e}"));
                 unless_stub(source, counts)
             };
-            selfcheck::check(&exact_step, variant, pictures, &kernel).map_err(Some)?;
+            selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)
+                .map_err(Some)?;
             Ok(Checked::Gpu(gpu.name.clone()))
         }
         Err(_) => {
@@ -247,7 +249,8 @@ pub fn self_check(
                     .unwrap_or_else(|e| panic!("{e}"));
                 unless_stub(source, counts)
             };
-            selfcheck::check(&exact_step, variant, pictures, &kernel).map_err(Some)?;
+            selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)
+                .map_err(Some)?;
             Ok(Checked::Emulated)
         }
     }

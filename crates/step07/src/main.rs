@@ -255,7 +255,12 @@ fn emulated(args: &Args, settings: &Settings) -> Result<ExitCode, UserError> {
 /// line; with `--time-runs`, on a GPU, the attendee's median against the
 /// reference's.
 fn self_check_line(args: &Args, pictures: &std::path::Path) -> ExitCode {
-    let verdict = match self_check(ACTIVE, &active_source(), pictures) {
+    let verdict = match self_check(
+        ACTIVE,
+        &active_source(),
+        pictures,
+        mandel_core::selfcheck::print_verdict_line,
+    ) {
         Ok(checked) => {
             let timed = match (checked, args.common.time_runs) {
                 (Checked::Gpu(_), Some(runs)) => timed_against_reference(args, runs),

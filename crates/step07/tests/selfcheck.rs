@@ -25,7 +25,12 @@ fn skipped(what: &str) {
 
 #[test]
 fn kernel_matches_the_oracle() {
-    match self_check(ACTIVE, &active_source(), pictures()) {
+    match self_check(
+        ACTIVE,
+        &active_source(),
+        pictures(),
+        mandel_core::selfcheck::print_past_capture,
+    ) {
         Ok(Checked::Gpu(name)) => eprintln!("{} checked on {name}", STEP.path(ACTIVE)),
         Ok(Checked::Emulated) => eprintln!(
             "{} checked on the CPU, compiled as C++ (no GPU here)",
@@ -55,7 +60,12 @@ fn shipped_exercise_is_still_a_stub() {
         "{} must ship as an unfilled stub (its body the MANDEL_TODO line)",
         EXERCISE.path
     );
-    match self_check(Variant::Exercise, &EXERCISE, pictures()) {
+    match self_check(
+        Variant::Exercise,
+        &EXERCISE,
+        pictures(),
+        mandel_core::selfcheck::print_past_capture,
+    ) {
         Err(Some(failure)) => {
             use mandel_core::selfcheck::FailureKind;
             assert_eq!(failure.kind, FailureKind::Stub, "{failure}");

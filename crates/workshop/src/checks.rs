@@ -51,6 +51,8 @@ impl Outcome {
                     mandel_core::problem::group_digits(differing as u64),
                     if differing == 1 { "" } else { "s" }
                 ),
+                FailureKind::WrongLength { .. } => "wrong length".into(),
+                FailureKind::NeverFinishes => "never finishes".into(),
             },
         }
     }
