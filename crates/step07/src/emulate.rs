@@ -30,13 +30,19 @@ static mandel_dim3 threadIdx, blockIdx, blockDim, gridDim;
 "#;
 
 /// Reads the points, runs every thread of every block, writes the counts.
+/// The arrays reach as far as the launch's last thread, the part past `n`
+/// marked, so that a kernel without its bounds check (`if (i >= n)`) is
+/// caught writing there (status 6), as a GPU would not catch it.
 const MAIN: &str = r#"
 int main(int argc, char **argv) {
     if (argc != 7) return 3;
     unsigned int n = std::strtoul(argv[3], 0, 10), maxiter = std::strtoul(argv[4], 0, 10);
     unsigned int grid = std::strtoul(argv[5], 0, 10), block = std::strtoul(argv[6], 0, 10);
-    std::vector<real> re(n), im(n);
-    std::vector<unsigned int> output(n, 0);
+    size_t threads = (size_t)grid * block > n ? (size_t)grid * block : n;
+    const unsigned int unwritten = 0xfffffffeu;
+    std::vector<real> re(threads, 0), im(threads, 0);
+    std::vector<unsigned int> output(threads, unwritten);
+    for (unsigned int i = 0; i < n; i++) output[i] = 0;
     std::FILE *in = std::fopen(argv[1], "rb");
     if (!in || std::fread(re.data(), sizeof(real), n, in) != n ||
         std::fread(im.data(), sizeof(real), n, in) != n) return 4;
@@ -49,6 +55,7 @@ int main(int argc, char **argv) {
             MANDEL_ENTRY(re.data(), im.data(), output.data(), n, maxiter);
         }
     }
+    for (size_t i = n; i < threads; i++) if (output[i] != unwritten) return 6;
     std::FILE *out = std::fopen(argv[2], "wb");
     if (!out || std::fwrite(output.data(), sizeof(unsigned int), n, out) != n) return 5;
     return std::fclose(out) == 0 ? 0 : 5;
@@ -151,6 +158,11 @@ impl Emulator {
             ),
         )
         .map_err(|e| format!("cannot run the emulated kernel: {e}"))?;
+        if status.code() == Some(6) {
+            return Err(format!(
+                "threads past the last point (i >= n = {n}) wrote to output: the kernel needs its bounds check"
+            ));
+        }
         if !status.success() {
             return Err(format!("the emulated kernel failed ({status})"));
         }

@@ -1,0 +1,60 @@
+//! Applies the catalogue (catalogue.rs) to the solutions of steps 01-06:
+//! each wrong version becomes a module made exactly as the step's own
+//! `attendee.rs` makes the attendee's file, so it is checked with the
+//! step's own self-check kernel. (Step 07's are CUDA C, compiled at run
+//! time: the test applies those itself.)
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+include!("catalogue.rs");
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    println!("cargo:rerun-if-changed=catalogue.rs");
+    let mut modules = String::new();
+    let mut table = String::from(
+        "/// Every wrong version of steps 01-06: its place in the catalogue, and\n/// its kernel as the step's self-check runs it.\npub const MUTANTS: &[(usize, mandel_core::step::Kernel)] = &[\n",
+    );
+    for (index, mutant) in CATALOGUE.iter().enumerate() {
+        let step = format!("step{:02}", mutant.step);
+        let solution = root.join("solutions").join(&step).join("calculate_z.rs");
+        println!("cargo:rerun-if-changed={}", solution.display());
+        if mutant.step == 7 {
+            continue;
+        }
+        let text = read(&solution);
+        let found = text.matches(mutant.find).count();
+        assert!(
+            found == 1,
+            "crates/mutants/catalogue.rs, \"{}\": its `find` must match solutions/{step}/calculate_z.rs once, and matches {found} times",
+            mutant.name
+        );
+        let wrong = out.join(format!("mutant_{index}.rs"));
+        std::fs::write(&wrong, text.replacen(mutant.find, mutant.replace, 1))
+            .expect("OUT_DIR is writable");
+
+        let attendee = root.join("crates").join(&step).join("src/attendee.rs");
+        println!("cargo:rerun-if-changed={}", attendee.display());
+        let exercise = format!("\"../../../exercises/{step}/calculate_z.rs\"");
+        let made = read(&attendee);
+        assert!(
+            made.contains(&exercise),
+            "crates/{step}/src/attendee.rs no longer names {exercise}"
+        );
+        // Inner doc comments cannot sit inside the module made of it.
+        let body: Vec<&str> = made.lines().filter(|l| !l.starts_with("//!")).collect();
+        let body = body
+            .join("\n")
+            .replace(&exercise, &format!("{:?}", wrong.display().to_string()));
+        writeln!(modules, "pub mod mutant_{index} {{\n{body}\n}}").unwrap();
+        writeln!(table, "    ({index}, mutant_{index}::EXERCISE),").unwrap();
+    }
+    table.push_str("];\n");
+    std::fs::write(out.join("mutants.rs"), modules + &table).expect("OUT_DIR is writable");
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

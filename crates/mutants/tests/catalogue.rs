@@ -1,0 +1,189 @@
+//! The self-check is as good as the mistakes it catches: every wrong
+//! version in the catalogue must fail it, with the verdict the catalogue
+//! names and a line that names the attendee's file. A version that never
+//! finishes ends its process, so it runs in a child of this test.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use mandel_core::selfcheck::{self, Failure, FailureKind};
+use mandel_core::{Step, Variant};
+use mutants::{Mutant, CATALOGUE, MUTANTS};
+
+/// The child's way to run one wrong version: its place in the catalogue.
+const ONE_MUTANT: &str = "MANDEL_MUTANT";
+
+fn step(number: u32) -> &'static Step {
+    match number {
+        1 => &step01::STEP,
+        2 => &step02::STEP,
+        3 => &step03::STEP,
+        4 => &step04::STEP,
+        5 => &step05::STEP,
+        6 => &step06::STEP,
+        7 => &step07::STEP,
+        _ => panic!("no step {number}"),
+    }
+}
+
+/// The words `status` shows for a failure, as the catalogue names them.
+fn verdict(kind: &FailureKind) -> &'static str {
+    match kind {
+        FailureKind::Stub => "stub",
+        FailureKind::Panicked => "panics",
+        FailureKind::DoesNotCompile => "does not compile",
+        FailureKind::Wrong { .. } => "wrong",
+        FailureKind::WrongLength { .. } => "wrong length",
+        FailureKind::NeverFinishes => "never finishes",
+    }
+}
+
+fn pictures() -> &'static Path {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// Step 07's wrong version as the attendee's file would hold it.
+fn cuda_source(mutant: &Mutant) -> step07::source::Source {
+    let text = step07::source::SOLUTION.text;
+    let found = text.matches(mutant.find).count();
+    assert!(
+        found == 1,
+        "crates/mutants/catalogue.rs, \"{}\": its `find` must match solutions/step07/calculate_z.cu once, and matches {found} times",
+        mutant.name
+    );
+    step07::source::Source {
+        path: step07::STEP.path(Variant::Exercise).leak(),
+        text: text.replacen(mutant.find, mutant.replace, 1).leak(),
+        entry: step07::source::SOLUTION.entry,
+    }
+}
+
+/// The self-check of catalogue entry `index`: `Err(None)` when nothing
+/// here can run it (step 07 without a GPU or a C++ compiler).
+fn check(index: usize) -> Result<(), Option<Failure>> {
+    let mutant = &CATALOGUE[index];
+    if mutant.step == 7 {
+        return step07::self_check(
+            Variant::Exercise,
+            &cuda_source(mutant),
+            pictures(),
+            selfcheck::print_past_capture,
+        )
+        .map(drop);
+    }
+    let (_, kernel) = MUTANTS
+        .iter()
+        .find(|(at, _)| *at == index)
+        .expect("build.rs made every wrong version of steps 01-06");
+    selfcheck::check(step(mutant.step), Variant::Exercise, pictures(), kernel).map_err(Some)
+}
+
+#[test]
+fn every_step_has_at_least_five_wrong_versions() {
+    for number in 1..=7 {
+        let count = CATALOGUE.iter().filter(|m| m.step == number).count();
+        assert!(count >= 5, "step {number:02} has {count} wrong versions");
+    }
+}
+
+#[test]
+fn every_wrong_version_fails_the_self_check_with_a_line_that_helps() {
+    let mut escaped = Vec::new();
+    let mut unrun = Vec::new();
+    for (index, mutant) in CATALOGUE.iter().enumerate() {
+        if mutant.verdict == "never finishes" {
+            continue;
+        }
+        let file = step(mutant.step).path(Variant::Exercise);
+        let said = match check(index) {
+            Ok(()) => "passed".to_string(),
+            Err(None) => {
+                unrun.push(mutant.name);
+                continue;
+            }
+            Err(Some(failure)) => {
+                let helps = failure.sentence.starts_with(&file)
+                    && match failure.kind {
+                        FailureKind::Wrong { .. } => {
+                            failure.sentence.contains("differ from the oracle")
+                                && failure.sentence.contains("Red marks them in ")
+                        }
+                        FailureKind::WrongLength { .. } => failure.sentence.contains("returned "),
+                        FailureKind::Panicked => failure.sentence.contains(" panicked"),
+                        _ => false,
+                    };
+                if verdict(&failure.kind) == mutant.verdict && helps {
+                    continue;
+                }
+                format!("{}: {failure}", verdict(&failure.kind))
+            }
+        };
+        escaped.push(format!(
+            "step {:02}, {} (should be {}): {said}",
+            mutant.step, mutant.name, mutant.verdict
+        ));
+    }
+    if !unrun.is_empty() {
+        let why = match step07::availability() {
+            mandel_core::Availability::Missing(why) => why,
+            other => format!("{other:?}"),
+        };
+        mandel_core::skip::skipped(
+            &format!("step 07's wrong versions ({})", unrun.join(", ")),
+            &why,
+            "then run the tests again",
+        );
+    }
+    assert!(
+        escaped.is_empty(),
+        "the self-check let these through, or said too little:\n{}",
+        escaped.join("\n")
+    );
+}
+
+#[test]
+fn every_version_that_never_finishes_ends_with_its_line() {
+    for (index, mutant) in CATALOGUE.iter().enumerate() {
+        if mutant.verdict != "never finishes" {
+            continue;
+        }
+        let started = Instant::now();
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "one_wrong_version_in_this_process",
+                "--nocapture",
+            ])
+            .env(ONE_MUTANT, index.to_string())
+            .output()
+            .unwrap();
+        let took = started.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let what = format!("step {:02}, {}", mutant.step, mutant.name);
+        assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
+        let file = step(mutant.step).path(Variant::Exercise);
+        assert!(
+            stderr.contains(&format!("{file} never finished: still running after ")),
+            "{what}: {stderr}"
+        );
+        assert!(
+            stderr.contains("stop after maxiter iterations too"),
+            "{what}: {stderr}"
+        );
+        // The limit, plus the reference's own timing and a start.
+        assert!(took < Duration::from_secs(60), "{what} took {took:?}");
+    }
+}
+
+/// Runs the catalogue entry the parent names, in this process, which the
+/// self-check's time limit ends; without the variable, nothing.
+#[test]
+fn one_wrong_version_in_this_process() {
+    let Ok(index) = std::env::var(ONE_MUTANT) else {
+        return;
+    };
+    let index: usize = index.parse().unwrap();
+    let result = check(index);
+    panic!("entry {index} ended within the limit: {result:?}");
+}
