@@ -14,6 +14,8 @@ use mandel_core::{Availability, Step, UserError};
 pub enum Outcome {
     /// This machine cannot run the step: what is missing, in one line.
     Unavailable(String),
+    /// The exercise file is not there (deleted, renamed).
+    Missing,
     /// The first compiler error, as `file:line: message`.
     DoesNotCompile(String),
     /// The self-check ran and said this.
@@ -39,6 +41,7 @@ impl Outcome {
     pub fn label(&self) -> String {
         match self {
             Outcome::Unavailable(_) => "not on this machine".into(),
+            Outcome::Missing => "missing".into(),
             Outcome::DoesNotCompile(_) => "does not compile".into(),
             Outcome::Crashed(_) => "crashed".into(),
             Outcome::Checked(Verdict::Passes { .. }) => "passes".into(),
@@ -61,6 +64,11 @@ impl Outcome {
     pub fn detail(&self, step: &Step) -> String {
         match self {
             Outcome::Unavailable(why) => why.clone(),
+            Outcome::Missing => format!(
+                "{} is missing: `cargo run -- reset {}` puts the shipped stub back.",
+                step.path(mandel_core::Variant::Exercise),
+                step.number
+            ),
             Outcome::DoesNotCompile(error) => error.clone(),
             Outcome::Crashed(words) => format!("{} crashed: {words}", step.id()),
             Outcome::Checked(Verdict::Passes { .. }) => {
@@ -111,16 +119,23 @@ impl Checker {
         mut on_step: impl FnMut(&Step),
     ) -> Result<Vec<Outcome>, UserError> {
         let availability: Vec<Availability> = steps.iter().map(|s| (s.availability)()).collect();
+        let present = |step: &Step| {
+            self.root
+                .join(step.path(mandel_core::Variant::Exercise))
+                .is_file()
+        };
+        // A missing file would stop the build of every other step too.
         let available: Vec<&Step> = steps
             .iter()
             .zip(&availability)
-            .filter(|(_, a)| a.checkable())
+            .filter(|(s, a)| a.checkable() && present(s))
             .map(|(s, _)| *s)
             .collect();
         let built = self.build(&available)?;
         let mut outcomes = Vec::new();
         for (&step, availability) in steps.iter().zip(availability) {
             let outcome = match availability {
+                _ if !present(step) => Outcome::Missing,
                 Availability::Missing(why) => Outcome::Unavailable(why),
                 Availability::Ready | Availability::Emulated(_) => {
                     match built.iter().find(|(id, _)| *id == step.id()) {

@@ -23,6 +23,9 @@ pub struct Args {
     /// unset), always or never.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// `diff N` before step N passes: show the answer without asking.
+    #[arg(long)]
+    yes: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy)]
@@ -67,7 +70,11 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
                     a.number
                 )
             } else {
-                warning(a, &outcome)
+                let warning = warning(a, &outcome);
+                if !args.yes && !confirmed(&warning) {
+                    return Ok(ExitCode::from(1));
+                }
+                warning
             };
             (
                 read(a, Variant::Exercise)?,
@@ -101,6 +108,26 @@ fn warning(step: &Step, outcome: &Outcome) -> String {
         outcome.label(),
         step.hint_command()
     )
+}
+
+/// Whether the attendee wants the answer: asked at a terminal; elsewhere
+/// (a script, an editor's task) only `--yes` says so.
+fn confirmed(warning: &str) -> bool {
+    use std::io::{BufRead, Write};
+    if !std::io::stdin().is_terminal() {
+        println!("{warning}");
+        println!("Nothing shown: add --yes to see it anyway.");
+        return false;
+    }
+    print!("{warning}\nShow it anyway? [y/N] ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    let yes = matches!(answer.trim(), "y" | "Y" | "yes");
+    if !yes {
+        println!("Nothing shown.");
+    }
+    yes
 }
 
 /// A unified diff with three lines of context, coloured as git colours it

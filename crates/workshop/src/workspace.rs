@@ -82,7 +82,16 @@ pub fn write_whole(path: &Path, text: &str) -> Result<(), UserError> {
     let cannot =
         |e: std::io::Error| UserError::new(format!("cannot write {}: {e}", path.display()));
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(cannot)?;
+    let mut builder = tempfile::Builder::new();
+    // A temporary file is private (0600): the file keeps the mode it had,
+    // or gets an ordinary one, as the user's umask makes it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let mut file = builder.tempfile_in(dir).map_err(cannot)?;
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(cannot)?;
     file.persist(path).map_err(|e| cannot(e.error))?;
     Ok(())
@@ -102,5 +111,19 @@ mod tests {
         assert_eq!(hints_shown(dir.path(), "step03"), 3);
         assert_eq!(hints_shown(dir.path(), "step01"), 1);
         assert_eq!(hints_shown(dir.path(), "step02"), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rewritten_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("calculate_z.rs");
+        std::fs::write(&path, "yours").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_whole(&path, "the stub").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "the stub");
     }
 }

@@ -334,12 +334,22 @@ fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
         "{stdout}"
     );
 
-    // diff N: the answer, with a warning unless the step passes.
-    let diff2 = text(&workshop_in(&exe, dir, &["diff", "2", "--profile", "dev"]).stdout);
+    // diff N: the answer, only when asked for, unless the step passes.
+    let asked = workshop_in(&exe, dir, &["diff", "2", "--profile", "dev"]);
+    let diff2 = text(&asked.stdout);
     assert!(
         diff2.starts_with("Warning: step 02 does not pass yet (stub)"),
         "{diff2}"
     );
+    assert!(diff2.contains("add --yes to see it"), "{diff2}");
+    assert!(!diff2.contains("+++ solutions/step02"), "{diff2}");
+    assert_eq!(asked.status.code(), Some(1), "{diff2}");
+    let diff2 = text(&workshop_in(&exe, dir, &["diff", "2", "--yes", "--profile", "dev"]).stdout);
+    assert!(
+        diff2.starts_with("Warning: step 02 does not pass yet (stub)"),
+        "{diff2}"
+    );
+    assert!(diff2.contains("+++ solutions/step02"), "{diff2}");
     let diff1 = text(&workshop_in(&exe, dir, &["diff", "1", "--profile", "dev"]).stdout);
     assert!(diff1.starts_with("Your step 01 passes"), "{diff1}");
     assert!(diff1.contains("The two files are the same."), "{diff1}");
