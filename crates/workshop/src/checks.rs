@@ -16,8 +16,8 @@ pub enum Outcome {
     Unavailable(String),
     /// The exercise file is not there (deleted, renamed).
     Missing,
-    /// The first compiler error, as `file:line: message`.
-    DoesNotCompile(String),
+    /// The first compiler error.
+    DoesNotCompile(CompileError),
     /// The self-check ran and said this.
     Checked(Verdict),
     /// The binary ended without a verdict (it crashed): its last words.
@@ -60,7 +60,16 @@ impl Outcome {
         }
     }
 
-    /// The one line that says what to do about it.
+    /// One line for a table's row: a compiler error's location and message,
+    /// else [`Outcome::detail`].
+    pub fn summary(&self, step: &Step) -> String {
+        match self {
+            Outcome::DoesNotCompile(error) => error.line.clone(),
+            _ => self.detail(step),
+        }
+    }
+
+    /// What to do about it: one line, or rustc's whole diagnostic.
     pub fn detail(&self, step: &Step) -> String {
         match self {
             Outcome::Unavailable(why) => why.clone(),
@@ -69,7 +78,7 @@ impl Outcome {
                 step.path(mandel_core::Variant::Exercise),
                 step.number
             ),
-            Outcome::DoesNotCompile(error) => error.clone(),
+            Outcome::DoesNotCompile(error) => error.rendered.trim_end().to_string(),
             Outcome::Crashed(words) => format!("{} crashed: {words}", step.id()),
             Outcome::Checked(Verdict::Passes { .. }) => {
                 format!(
@@ -82,8 +91,27 @@ impl Outcome {
     }
 }
 
+/// A compiler error: rustc's whole first diagnostic, as `cargo test`
+/// shows it (message, the line, `help:`), and a one-line summary of it.
+#[derive(Debug, Clone)]
+pub struct CompileError {
+    /// `exercises/step03/calculate_z.rs:12: mismatched types`.
+    pub line: String,
+    /// `error[E0308]: mismatched types\n --> exercises/...`.
+    pub rendered: String,
+}
+
+impl CompileError {
+    fn plain(words: &str) -> Self {
+        CompileError {
+            line: words.to_string(),
+            rendered: words.to_string(),
+        }
+    }
+}
+
 /// A step id with its built executable or its first compiler error.
-type Built = (String, Result<PathBuf, String>);
+type Built = (String, Result<PathBuf, CompileError>);
 
 /// Builds and runs the attendee's step binaries with `cargo`.
 pub struct Checker {
@@ -141,7 +169,9 @@ impl Checker {
                     match built.iter().find(|(id, _)| *id == step.id()) {
                         Some((_, Ok(exe))) => self.run(exe, timing),
                         Some((_, Err(error))) => Outcome::DoesNotCompile(error.clone()),
-                        None => Outcome::DoesNotCompile("cargo built nothing for it".into()),
+                        None => Outcome::DoesNotCompile(CompileError::plain(
+                            "cargo built nothing for it",
+                        )),
                     }
                 }
             };
@@ -200,7 +230,7 @@ impl Checker {
                     None => continue,
                 },
                 Some("compiler-message") if message["message"]["level"] == "error" => {
-                    Err(self.first_line(&message["message"]))
+                    Err(self.compile_error(&message["message"]))
                 }
                 _ => continue,
             };
@@ -221,20 +251,24 @@ impl Checker {
         Ok(found)
     }
 
-    /// A compiler error as `exercises/step03/calculate_z.rs:12: expected ...`.
-    fn first_line(&self, message: &serde_json::Value) -> String {
+    /// A compiler error, its paths as the attendee knows them
+    /// (`exercises/step03/calculate_z.rs`).
+    fn compile_error(&self, message: &serde_json::Value) -> CompileError {
         let text = message["message"].as_str().unwrap_or("error");
         let span = message["spans"]
             .as_array()
             .and_then(|spans| spans.iter().find(|s| s["is_primary"] == true));
-        match span {
-            Some(span) => format!(
-                "{}:{}: {text}",
-                self.shown_path(span["file_name"].as_str().unwrap_or("?")),
-                span["line_start"]
-            ),
+        let mut rendered = message["rendered"].as_str().unwrap_or(text).to_string();
+        let line = match span {
+            Some(span) => {
+                let file = span["file_name"].as_str().unwrap_or("?");
+                let shown = self.shown_path(file);
+                rendered = rendered.replace(file, &shown);
+                format!("{shown}:{}: {text}", span["line_start"])
+            }
             None => text.to_string(),
-        }
+        };
+        CompileError { line, rendered }
     }
 
     /// A path as the compiler gave it, made relative to the root where it

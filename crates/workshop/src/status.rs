@@ -59,7 +59,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
             None => match outcome {
                 // The first error, or what is missing, belongs on the row.
                 Outcome::DoesNotCompile(_) | Outcome::Unavailable(_) | Outcome::Missing => {
-                    outcome.detail(step)
+                    outcome.summary(step)
                 }
                 _ => String::new(),
             },
