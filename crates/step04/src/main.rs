@@ -44,14 +44,38 @@ fn main() -> ExitCode {
             return mistake.report();
         }
     }
+    // `status` times your portable kernel against the reference: the
+    // reference then runs its own portable kernel, compiled as yours is,
+    // so that like is timed against like.
+    if args.common.self_check.is_some() && ACTIVE == Variant::Exercise {
+        if let Err(mistake) = isa::choose(Isa::Portable) {
+            return mistake.report();
+        }
+    }
     let block = args.block.unwrap_or(step04::solution::BLOCK);
     let Some(text) = &args.expr else {
-        return run::run(&STEP, ACTIVE, &args.common, |p| match ACTIVE {
-            Variant::Exercise => active::calculate_z_blocks(&p.re, &p.im, p.maxiter, block),
-            Variant::Solution => {
-                step04::fastest::calculate_z_blocks(&p.re, &p.im, p.maxiter, block)
-            }
+        // What runs, named truly: the dispatched kernels are written apart
+        // from the solution file, which is their portable form.
+        let running = (ACTIVE == Variant::Solution && isa::chosen() != Isa::Portable).then(|| {
+            format!(
+                "the reference's kernel for {} (crates/step04/src/fastest.rs; {} is its portable form)",
+                isa::chosen(),
+                STEP.path(Variant::Solution)
+            )
         });
+        return run::run_against(
+            &STEP,
+            ACTIVE,
+            &args.common,
+            |p| match ACTIVE {
+                Variant::Exercise => active::calculate_z_blocks(&p.re, &p.im, p.maxiter, block),
+                Variant::Solution => {
+                    step04::fastest::calculate_z_blocks(&p.re, &p.im, p.maxiter, block)
+                }
+            },
+            None,
+            running,
+        );
     };
     let formula = match Formula::compile(text) {
         Ok(formula) => formula,

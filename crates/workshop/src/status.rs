@@ -45,16 +45,17 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
     progress.finish_and_clear();
 
     println!(
-        "{:<6} {:<21} {:<18} {:>10} {:>10} {:>7}",
-        "step", "name", "your exercise", "yours", "reference", "ratio"
+        "{:<6} {:<21} {:<18} {:>10} {:>10} {:>7}  {}",
+        "step", "name", "your exercise", "yours", "reference", "ratio", "both ran"
     );
     for (step, outcome) in LADDER.iter().zip(&outcomes) {
         let times = match outcome.timed() {
             Some((yours, reference)) => format!(
-                "{:>10} {:>10} {:>6.2}x",
+                "{:>10} {:>10} {:>6.2}x  {}",
                 duration_text(yours),
                 duration_text(reference),
-                yours.as_secs_f64() / reference.as_secs_f64().max(1e-12)
+                yours.as_secs_f64() / reference.as_secs_f64().max(1e-12),
+                step.instruction_set(mandel_core::Variant::Exercise)
             ),
             None => match outcome {
                 // The first error, or what is missing, belongs on the row.
@@ -73,7 +74,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
     }
     if timing.is_some() && outcomes.iter().any(|o| o.timed().is_some()) {
         println!(
-            "Times: median of {} runs on `{} {}`, yours and the reference's in the same process; ratio = yours / reference.",
+            "Times: median of {} runs on `{} {}`, yours and the reference's in the same process, built and dispatched alike; ratio = yours / reference.",
             args.runs, args.w, args.maxiter
         );
     }
