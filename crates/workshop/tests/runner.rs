@@ -316,8 +316,8 @@ fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
     };
     assert!(row("step01").contains("passes"), "{stdout}");
     assert!(
-        row("step01").trim_end().ends_with('x'),
-        "timed against the reference: {stdout}"
+        row("step01").trim_end().ends_with("x  scalar f64"),
+        "timed against the reference, both named: {stdout}"
     );
     assert!(row("step02").contains("stub"), "{stdout}");
     assert!(row("step03").contains("does not compile"), "{stdout}");
@@ -380,4 +380,211 @@ fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
         !stderr.contains("panicked") && !stderr.contains("backtrace"),
         "{stderr}"
     );
+}
+
+/// What the three tools said of one step's file.
+#[derive(Debug)]
+struct Said {
+    /// status's label, reduced to the verdict: `wrong (17 points)` is `wrong`.
+    status: String,
+    /// status's whole detail, whose first line the others must show too.
+    detail: String,
+    test_output: String,
+    test_passed: bool,
+    watch: String,
+}
+
+/// The verdict in a status row: the text from the label's column.
+fn status_verdict(row: &str) -> String {
+    let label = row.get(29..).unwrap_or_default();
+    for verdict in [
+        "passes",
+        "stub",
+        "missing",
+        "does not compile",
+        "panics",
+        "never finishes",
+        "wrong length",
+        "wrong",
+        "not on this machine",
+    ] {
+        if label.starts_with(verdict) {
+            return verdict.to_string();
+        }
+    }
+    panic!("no verdict in the row {row:?}")
+}
+
+/// The same sentence, wherever it was made: numbers (times, the limit)
+/// and the picture's folder differ between processes.
+fn comparable(line: &str) -> String {
+    let line = line.split(" Red marks them in ").next().unwrap_or(line);
+    let mut out = String::new();
+    for c in line.chars() {
+        if c.is_ascii_digit() {
+            if !out.ends_with('#') {
+                out.push('#');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A wrong version from the mutants crate's catalogue, as a file's text.
+fn wrong_version(step: u32, name: &str) -> String {
+    let mutant = mutants::CATALOGUE
+        .iter()
+        .find(|m| m.step == step && m.name == name)
+        .unwrap_or_else(|| panic!("no wrong version {name:?} of step {step}"));
+    let extension = if step == 7 { "cu" } else { "rs" };
+    let solution = std::fs::read_to_string(
+        root().join(format!("solutions/step{step:02}/calculate_z.{extension}")),
+    )
+    .unwrap();
+    solution.replacen(mutant.find, mutant.replace, 1)
+}
+
+/// Every verdict, on every step, is the same in `cargo test -p stepNN`,
+/// `status` and `watch`, with the same first line: on a copy of the
+/// workshop, each step's file set to a version with a known verdict.
+#[cfg(unix)]
+#[test]
+fn cargo_test_status_and_watch_give_one_verdict() {
+    if let Some(runner) = mandel_core::target::runner() {
+        mandel_core::skip::skipped(
+            "cargo test, status and watch agreeing",
+            &format!(
+                "under `{}` it would build and check the native copy again",
+                runner.join(" ")
+            ),
+            "the native run of the suite checks it",
+        );
+        return;
+    }
+    let copy = copy_of_the_workshop();
+    let dir = copy.path();
+    let built = cargo_in(dir, &["build", "-p", "workshop"]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let exe = copy_target().join("debug/workshop");
+    // Each step's tests built once with its file there, as `setup` does:
+    // so a missing file is first said by its own check, not by rustc.
+    for n in 1..=7 {
+        let built = cargo_in(dir, &["test", "--no-run", "-p", &format!("step{n:02}")]);
+        assert!(built.status.success(), "{}", text(&built.stderr));
+    }
+    let solution = |n: u32| {
+        let extension = if n == 7 { "cu" } else { "rs" };
+        std::fs::read_to_string(
+            root().join(format!("solutions/step{n:02}/calculate_z.{extension}")),
+        )
+        .unwrap()
+    };
+    let does_not_compile = format!("{}\nfn broken() -> u32 {{ \"text\" }}\n", solution(4));
+    // Two rounds, each setting every step's file: every verdict appears,
+    // and every step passes once.
+    let rounds: [[(&str, Option<String>); 7]; 2] = [
+        [
+            (
+                "never finishes",
+                Some(wrong_version(1, "a loop that stops only on escape")),
+            ),
+            (
+                "wrong",
+                Some(wrong_version(2, "q added before the imaginary square")),
+            ),
+            (
+                "wrong length",
+                Some(wrong_version(3, "the padding lanes kept")),
+            ),
+            ("does not compile", Some(does_not_compile)),
+            ("missing", None),
+            (
+                "stub",
+                Some(
+                    std::fs::read_to_string(root().join("exercises/step06/calculate_z.rs"))
+                        .unwrap(),
+                ),
+            ),
+            ("passes", Some(solution(7))),
+        ],
+        [
+            ("passes", Some(solution(1))),
+            ("passes", Some(solution(2))),
+            ("passes", Some(solution(3))),
+            ("passes", Some(solution(4))),
+            ("passes", Some(solution(5))),
+            ("passes", Some(solution(6))),
+            ("panics", Some(wrong_version(7, "no bounds check"))),
+        ],
+    ];
+    let can_run_step07 = !matches!(
+        step07::availability(),
+        mandel_core::Availability::Missing(_)
+    );
+    let mut disagree = Vec::new();
+    for round in rounds {
+        for (n, (_, text)) in (1..=7).zip(&round) {
+            let extension = if n == 7 { "cu" } else { "rs" };
+            let file = dir.join(format!("exercises/step{n:02}/calculate_z.{extension}"));
+            match text {
+                Some(text) => std::fs::write(&file, text).unwrap(),
+                None => {
+                    let _ = std::fs::remove_file(&file);
+                }
+            }
+        }
+        let status = workshop_in(&exe, dir, &["status", "--runs", "0", "--profile", "dev"]);
+        let table = text(&status.stdout);
+        assert_eq!(
+            status.status.code(),
+            Some(0),
+            "{table}{}",
+            text(&status.stderr)
+        );
+        for (n, (expected, _)) in (1..=7).zip(&round) {
+            let id = format!("step{n:02}");
+            let row = table
+                .lines()
+                .find(|l| l.starts_with(&id))
+                .unwrap_or_else(|| panic!("no row for {id}: {table}"));
+            // The detail: rustc's or the self-check's, from `watch`'s report
+            // of the same step (status shows only the next step's in full).
+            let mut watch =
+                Watching::start(&exe, dir, &["watch", &n.to_string(), "--profile", "dev"]);
+            let watched = watch.expect(&format!("[{id}] "));
+            let _ = watch.child.kill();
+            let _ = watch.child.wait();
+            let test = cargo_in(dir, &["test", "-p", &id]);
+            let said = Said {
+                status: status_verdict(row),
+                detail: watched
+                    .split_once(": ")
+                    .map(|(_, d)| d.to_string())
+                    .unwrap_or_default(),
+                test_output: format!("{}{}", text(&test.stdout), text(&test.stderr)),
+                test_passed: test.status.success(),
+                watch: watched.clone(),
+            };
+            if n == 7 && !can_run_step07 {
+                mandel_core::skip::skipped(
+                    "cargo test, status and watch agreeing on step 07",
+                    "nothing here can run its kernel",
+                    "a C++ compiler or a GPU",
+                );
+                continue;
+            }
+            let agrees = said.status == *expected
+                && said.watch.starts_with(&format!("[{id}] {expected}"))
+                && said.test_passed == (*expected == "passes")
+                && (*expected == "passes"
+                    || comparable(&said.test_output)
+                        .contains(&comparable(said.detail.lines().next().unwrap_or("?"))));
+            if !agrees {
+                disagree.push(format!("{id} should be {expected}: {said:#?}"));
+            }
+        }
+    }
+    assert!(disagree.is_empty(), "{}", disagree.join("\n\n"));
 }
