@@ -45,8 +45,8 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
     progress.finish_and_clear();
 
     println!(
-        "{:<6} {:<21} {:<18} {:>10} {:>10} {:>7}  {}",
-        "step", "name", "your exercise", "yours", "reference", "ratio", "both ran"
+        "{:<6} {:<21} {:<18} {:>10} {:>10} {:>7}  both ran",
+        "step", "name", "your exercise", "yours", "reference", "ratio"
     );
     for (step, outcome) in LADDER.iter().zip(&outcomes) {
         let times = match outcome.timed() {
