@@ -197,6 +197,11 @@ fn cargo_in(dir: &Path, args: &[&str]) -> Output {
         .expect("cargo runs")
 }
 
+/// Copies share one target folder, and so the paths cargo puts their
+/// binaries at (`debug/step01`): tests that build one take turns, or one
+/// would check the other's binaries.
+static COPY_TARGET: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn copy_target() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("workshop-copy-target")
 }
@@ -272,6 +277,7 @@ fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
         );
         return;
     }
+    let _one_copy_at_a_time = COPY_TARGET.lock().unwrap_or_else(|e| e.into_inner());
     let copy = copy_of_the_workshop();
     let dir = copy.path();
     let solve = |n: u32| {
@@ -462,6 +468,7 @@ fn cargo_test_status_and_watch_give_one_verdict() {
         );
         return;
     }
+    let _one_copy_at_a_time = COPY_TARGET.lock().unwrap_or_else(|e| e.into_inner());
     let copy = copy_of_the_workshop();
     let dir = copy.path();
     let built = cargo_in(dir, &["build", "-p", "workshop"]);
