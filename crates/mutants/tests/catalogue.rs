@@ -4,7 +4,6 @@
 //! finishes ends its process, so it runs in a child of this test.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use mandel_core::selfcheck::{self, Failure, FailureKind};
@@ -149,7 +148,8 @@ fn every_version_that_never_finishes_ends_with_its_line() {
             continue;
         }
         let started = Instant::now();
-        let out = Command::new(std::env::current_exe().unwrap())
+        // Through the target's runner, if any (qemu for a cross build).
+        let out = mandel_core::target::command(std::env::current_exe().unwrap())
             .args([
                 "--exact",
                 "one_wrong_version_in_this_process",

@@ -82,19 +82,29 @@ pub fn write_whole(path: &Path, text: &str) -> Result<(), UserError> {
     let cannot =
         |e: std::io::Error| UserError::new(format!("cannot write {}: {e}", path.display()));
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut builder = tempfile::Builder::new();
-    // A temporary file is private (0600): the file keeps the mode it had,
-    // or gets an ordinary one, as the user's umask makes it.
+    let mut file = temporary_beside(path, dir).map_err(cannot)?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(cannot)?;
+    file.persist(path).map_err(|e| cannot(e.error))?;
+    Ok(())
+}
+
+/// A temporary file in `dir` for `path`'s new contents. A temporary file
+/// is private (0600): on Unix it gets the mode `path` had, or an ordinary
+/// one, as the user's umask makes it.
+fn temporary_beside(path: &Path, dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
-        builder.permissions(std::fs::Permissions::from_mode(mode));
+        tempfile::Builder::new()
+            .permissions(std::fs::Permissions::from_mode(mode))
+            .tempfile_in(dir)
     }
-    let mut file = builder.tempfile_in(dir).map_err(cannot)?;
-    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(cannot)?;
-    file.persist(path).map_err(|e| cannot(e.error))?;
-    Ok(())
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        tempfile::NamedTempFile::new_in(dir)
+    }
 }
 
 #[cfg(test)]
