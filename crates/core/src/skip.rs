@@ -18,6 +18,22 @@ pub fn skipped(what: &str, why: &str, how: &str) {
     let _ = writeln!(stderr, "{}", line(what, why, how));
 }
 
+/// Whether this test must not run here because the suite runs under a
+/// target's runner (qemu, for a cross build): then it says so, with
+/// `why_not` (what the runner would make of it), and the caller returns.
+/// The native run of the suite checks it.
+pub fn under_a_runner(what: &str, why_not: &str) -> bool {
+    let Some(runner) = crate::target::runner() else {
+        return false;
+    };
+    skipped(
+        what,
+        &format!("under `{}` {why_not}", runner.join(" ")),
+        "the native run of the suite checks it",
+    );
+    true
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

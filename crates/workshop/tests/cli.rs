@@ -424,16 +424,11 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
 
 #[test]
 fn ranks_without_mpi_runs_the_threads_and_says_why_mpi_is_missing() {
-    if let Some(runner) = mandel_core::target::runner() {
-        // The runner itself is found on the PATH this test takes away.
-        mandel_core::skip::skipped(
-            "workshop ranks on a machine without MPI",
-            &format!(
-                "`{}` is found on the PATH the test takes away",
-                runner.join(" ")
-            ),
-            "the native run of the suite checks it",
-        );
+    // The runner itself is found on the PATH this test takes away.
+    if mandel_core::skip::under_a_runner(
+        "workshop ranks on a machine without MPI",
+        "the runner is found on the PATH the test takes away",
+    ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -460,15 +455,10 @@ fn ranks_without_mpi_runs_the_threads_and_says_why_mpi_is_missing() {
 /// under `mpirun` give step 04's sum (`ranks` checks every run's).
 #[test]
 fn ranks_runs_step06_under_mpirun_where_there_is_one() {
-    if let Some(runner) = mandel_core::target::runner() {
-        mandel_core::skip::skipped(
-            "step 06 as MPI processes",
-            &format!(
-                "under `{}` it would build a native step 06",
-                runner.join(" ")
-            ),
-            "the native run of the suite checks it",
-        );
+    if mandel_core::skip::under_a_runner(
+        "step 06 as MPI processes",
+        "it would build a native step 06",
+    ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -266,15 +266,10 @@ impl Watching {
 fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
     // The copy is built by cargo for this machine and run natively: under
     // a cross target's runner (qemu) it would check the native build again.
-    if let Some(runner) = mandel_core::target::runner() {
-        mandel_core::skip::skipped(
-            "an attendee's session on a copy of the workshop",
-            &format!(
-                "under `{}` it would build and check the native copy again",
-                runner.join(" ")
-            ),
-            "the native run of the suite checks it",
-        );
+    if mandel_core::skip::under_a_runner(
+        "an attendee's session on a copy of the workshop",
+        "it would build and check the native copy again",
+    ) {
         return;
     }
     let _one_copy_at_a_time = COPY_TARGET.lock().unwrap_or_else(|e| e.into_inner());
@@ -457,15 +452,10 @@ fn wrong_version(step: u32, name: &str) -> String {
 #[cfg(unix)]
 #[test]
 fn cargo_test_status_and_watch_give_one_verdict() {
-    if let Some(runner) = mandel_core::target::runner() {
-        mandel_core::skip::skipped(
-            "cargo test, status and watch agreeing",
-            &format!(
-                "under `{}` it would build and check the native copy again",
-                runner.join(" ")
-            ),
-            "the native run of the suite checks it",
-        );
+    if mandel_core::skip::under_a_runner(
+        "cargo test, status and watch agreeing",
+        "it would build and check the native copy again",
+    ) {
         return;
     }
     let _one_copy_at_a_time = COPY_TARGET.lock().unwrap_or_else(|e| e.into_inner());
