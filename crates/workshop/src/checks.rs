@@ -116,7 +116,7 @@ type Built = (String, Result<PathBuf, CompileError>);
 /// Builds and runs the attendee's step binaries with `cargo`.
 pub struct Checker {
     root: PathBuf,
-    /// The cargo profile to build with: `dev`, as `cargo test` builds.
+    /// The cargo profile to build with: `release` for honest timings.
     profile: String,
 }
 

@@ -47,8 +47,8 @@ use crate::registry::LADDER;
 )]
 struct Cli {
     /// The cargo profile that status, watch and diff build your exercises
-    /// with: by default `cargo test`'s, so that one build serves them all.
-    #[arg(long, global = true, default_value = "dev", value_name = "PROFILE")]
+    /// with.
+    #[arg(long, global = true, default_value = "release", value_name = "PROFILE")]
     profile: String,
     #[command(subcommand)]
     command: Option<Command>,
