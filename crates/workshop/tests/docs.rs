@@ -134,3 +134,36 @@ fn every_link_include_and_image_in_the_book_resolves() {
         "only {checked} links found: is the parser right?"
     );
 }
+
+/// The book as a reader gets it, where mdBook is installed: it builds, and
+/// says nothing is wrong (no warning, no error).
+#[test]
+fn the_book_builds_with_mdbook_without_a_warning() {
+    let version = std::process::Command::new("mdbook")
+        .arg("--version")
+        .output();
+    if !version.as_ref().is_ok_and(|o| o.status.success()) {
+        mandel_core::skip::skipped(
+            "the book built with mdBook",
+            "no `mdbook` on the PATH",
+            "`cargo install mdbook --locked --version 0.4.52`",
+        );
+        return;
+    }
+    let out_dir = tempfile::tempdir().unwrap();
+    let built = std::process::Command::new("mdbook")
+        .arg("build")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs"))
+        .arg("-d")
+        .arg(out_dir.path())
+        .output()
+        .unwrap();
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&built.stdout),
+        String::from_utf8_lossy(&built.stderr)
+    );
+    assert!(built.status.success(), "{log}");
+    assert!(!log.contains("WARN") && !log.contains("ERROR"), "{log}");
+    assert!(out_dir.path().join("index.html").is_file(), "{log}");
+}
