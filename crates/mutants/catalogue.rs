@@ -172,8 +172,8 @@ pub const CATALOGUE: &[Mutant] = &[
     },
     Mutant {
         step: 4,
-        name: "the replay starts without z's squares",
-        find: "                z.re2[v] = z.re[v] * z.re[v];\n                z.im2[v] = z.im[v] * z.im[v];\n",
+        name: "the replay starts where the stretch ended",
+        find: "            z.re = start_re;\n            z.im = start_im;\n",
         replace: "",
         verdict: "wrong",
     },
