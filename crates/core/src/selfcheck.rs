@@ -177,8 +177,7 @@ pub fn check(
 /// The line `cargo test` shows for a kernel that never finished: written
 /// past libtest's capture, which would otherwise keep it.
 pub fn print_past_capture(failure: &Failure) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{failure}");
+    crate::skip::past_capture(&failure.sentence);
 }
 
 /// How a step binary's `--self-check` says a timeout: as its verdict line,

@@ -14,8 +14,13 @@ pub fn line(what: &str, why: &str, how: &str) -> String {
 /// Says, past the test harness's capture, that `what` was not checked
 /// here, `why`, and `how` to get what it needs.
 pub fn skipped(what: &str, why: &str, how: &str) {
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{}", line(what, why, how));
+    past_capture(&line(what, why, how));
+}
+
+/// Writes `text` as a line on standard error where a test's reader sees
+/// it, passing or failing.
+pub fn past_capture(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 /// Whether this test must not run here because the suite runs under a

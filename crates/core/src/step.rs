@@ -171,6 +171,12 @@ impl Step {
         (self.instruction_set)(variant)
     }
 
+    /// Why `variant`'s file cannot be checked on this machine, `why` being
+    /// what [`Step::availability`] said is missing.
+    pub fn nothing_can_run(&self, variant: Variant, why: &str) -> String {
+        format!("nothing here can run {}: {why}", self.path(variant))
+    }
+
     /// The command that prints this step's next hint.
     pub fn hint_command(&self) -> String {
         format!("cargo run -- hint {}", self.number)

@@ -182,7 +182,7 @@ pub fn nothing_can_run(variant: Variant) -> String {
         Availability::Missing(why) | Availability::Emulated(why) => why,
         Availability::Ready => "no reason given".to_string(),
     };
-    format!("nothing here can run {}: {why}", STEP.path(variant))
+    STEP.nothing_can_run(variant, &why)
 }
 
 /// Where a self-check ran.

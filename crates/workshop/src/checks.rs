@@ -72,7 +72,8 @@ impl Outcome {
     /// What to do about it: one line, or rustc's whole diagnostic.
     pub fn detail(&self, step: &Step) -> String {
         match self {
-            Outcome::Unavailable(why) => why.clone(),
+            // The words `cargo test -p stepNN` fails with there.
+            Outcome::Unavailable(why) => step.nothing_can_run(mandel_core::Variant::Exercise, why),
             Outcome::Missing => format!(
                 "{} is missing: `cargo run -- reset {}` puts the shipped stub back.",
                 step.path(mandel_core::Variant::Exercise),
