@@ -9,6 +9,7 @@
 pub mod error;
 pub mod isa;
 pub mod oracle;
+pub mod outcome;
 pub mod output;
 pub mod picture;
 pub mod problem;
@@ -24,5 +25,5 @@ pub mod verify;
 pub use error::UserError;
 pub use num_complex::Complex64;
 pub use problem::Problem;
-pub use step::{Availability, Launch, PeakOf, Step, Variant};
+pub use step::{Availability, Launch, PeakOf, Reason, Step, Variant};
 pub use verify::Tolerance;

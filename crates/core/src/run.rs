@@ -6,11 +6,12 @@ use std::process::ExitCode;
 
 use crate::error::{self, positive, UserError};
 use crate::oracle::{validation_sum, z_updates};
+use crate::outcome::{RunOutcome, Shape};
 use crate::output::OutputFile;
 use crate::picture::{self, Palette};
 use crate::problem::Problem;
 use crate::profile::{self, Profiler};
-use crate::selfcheck::{self, catch, explain_panic, Verdict};
+use crate::selfcheck::{self, catch, explain_panic, Failure, FailureKind, Verdict};
 use crate::step::{Kernel, Step, Variant};
 use crate::timing::{duration_text, median_run, rate, rate_text, timed};
 use crate::verify::{self, Tolerance};
@@ -48,6 +49,11 @@ pub struct CommonArgs {
     /// reference on <W> <MAXITER>, median of this many runs each.
     #[arg(long, hide = true, requires = "self_check", value_parser = positive::<usize>)]
     pub time_runs: Option<usize>,
+    /// Print the outcome as one JSON object (verdict, sum, points that
+    /// differ, time, instruction set, problem) instead of sentences: what
+    /// the workshop's tools read.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The files a run will write, claimed (nothing is written yet).
@@ -70,6 +76,14 @@ impl CommonArgs {
             diff_png,
             flamegraph: claim(&self.profile)?,
         })
+    }
+
+    /// Prints a line for a person: not with `--json`, whose one object is
+    /// the whole output.
+    pub fn say(&self, line: impl std::fmt::Display) {
+        if !self.json {
+            println!("{line}");
+        }
     }
 
     /// Says in one line which output cannot be written, before a step
@@ -179,37 +193,49 @@ fn run_checked(
             step.instruction_set(variant)
         )
     });
-    println!("{} {}: {running}", step.id(), step.name);
-    println!("Total elements: {}", problem.len());
+    args.say(format_args!("{} {}: {running}", step.id(), step.name));
+    args.say(format_args!("Total elements: {}", problem.len()));
+    let mut outcome = outcome_of(step, variant, Verdict::Unchecked);
+    outcome.problem = Some(Shape {
+        w: problem.w,
+        maxiter: problem.maxiter,
+        points: problem.len(),
+    });
 
     let profiler = flamegraph.as_ref().map(|_| Profiler::start()).transpose()?;
     let ran = catch(|| timed(|| kernel(&problem)));
     let (output, took) = match ran {
         Ok(done) => done,
         Err(panic) => {
-            eprintln!("{}", explain_panic(step, variant, &panic));
+            let failure = failure_of(step, variant, &panic);
+            if args.json {
+                outcome.verdict = Verdict::Fails(failure);
+                println!("{}", outcome.to_json());
+            } else {
+                eprintln!("{failure}");
+            }
             return Ok(ExitCode::from(1));
         }
     };
     let profile = profiler.map(Profiler::stop).transpose()?;
 
-    // Read back by `printed_time`.
-    println!(
+    let updates_per_second = rate(z_updates(&problem.points, &output, problem.maxiter), took);
+    outcome.seconds = Some(took.as_secs_f64());
+    outcome.z_updates_per_second = Some(updates_per_second);
+    outcome.sum = Some(validation_sum(&output));
+    args.say(format_args!(
         "{} took {} ({} z-updates/s)",
         step.function,
         duration_text(took),
-        rate_text(rate(
-            z_updates(&problem.points, &output, problem.maxiter),
-            took
-        ))
-    );
-    println!(
+        rate_text(updates_per_second)
+    ));
+    args.say(format_args!(
         "Total sum of elements (for validation): {}",
         validation_sum(&output)
-    );
+    ));
 
     if args.no_check {
-        println!("Check against the oracle skipped (--no-check)");
+        args.say("Check against the oracle skipped (--no-check)");
     }
     let (against, tolerance) = match &reference {
         Some(r) => (r.name.as_str(), r.tolerance),
@@ -221,28 +247,39 @@ fn run_checked(
     });
     let passes = report.as_ref().is_none_or(|r| r.passes(tolerance));
     if let Some(report) = &report {
-        print_verdict(against, tolerance, report);
+        args.say(verdict_sentence(against, tolerance, report));
+        outcome.exact = Some(report.is_exact());
+        outcome.differing = Some(report.differing);
+        outcome.verdict = verdict_of(against, tolerance, report);
     }
 
     if let Some(file) = png {
         let image = picture::render(&problem, &output, args.palette);
-        println!("Wrote {}", picture::save_png(&image, file)?.display());
+        let path = picture::save_png(&image, file)?;
+        args.say(format_args!("Wrote {}", path.display()));
     }
     if let Some(file) = diff_png {
         if report.as_ref().is_some_and(verify::Report::is_exact) {
-            println!(
+            args.say(format_args!(
                 "No differences, so {} was not written",
                 file.path().display()
-            );
+            ));
         } else {
             let image = picture::differences(&problem, &output);
-            println!("Wrote {}", picture::save_png(&image, file)?.display());
+            let path = picture::save_png(&image, file)?;
+            args.say(format_args!("Wrote {}", path.display()));
         }
     }
     if let (Some(profile), Some(file)) = (profile, flamegraph) {
         let title = format!("{} {} {}", step.id(), step.name, problem.label());
         let path = profile.write_flamegraph(file, &title)?;
-        println!("Wrote {} (open it in a browser)", path.display());
+        args.say(format_args!(
+            "Wrote {} (open it in a browser)",
+            path.display()
+        ));
+    }
+    if args.json {
+        println!("{}", outcome.to_json());
     }
     Ok(if passes {
         ExitCode::SUCCESS
@@ -251,8 +288,76 @@ fn run_checked(
     })
 }
 
-/// `--self-check`: the verdict as one line, and with `--time-runs` the
-/// kernel's median against the reference's, measured side by side.
+/// The outcome of `step`'s `variant` with `verdict`, the rest to fill in.
+pub fn outcome_of(step: &Step, variant: Variant, verdict: Verdict) -> RunOutcome {
+    RunOutcome::new(step.id(), variant, step.instruction_set(variant), verdict)
+}
+
+/// A kernel's panic as a failure: a stub, or a panic on a line.
+fn failure_of(step: &Step, variant: Variant, panic: &selfcheck::Panic) -> Failure {
+    Failure {
+        kind: if panic.is_stub() {
+            FailureKind::Stub
+        } else {
+            FailureKind::Panicked
+        },
+        sentence: explain_panic(step, variant, panic),
+    }
+}
+
+/// A compared run's verdict: passes within `tolerance`, else how it is
+/// wrong.
+fn verdict_of(against: &str, tolerance: Tolerance, report: &verify::Report) -> Verdict {
+    if report.passes(tolerance) {
+        return Verdict::Passes;
+    }
+    let kind = if report.returned != report.points {
+        FailureKind::WrongLength {
+            returned: report.returned,
+        }
+    } else {
+        FailureKind::Wrong {
+            differing: report.differing,
+        }
+    };
+    Verdict::Fails(Failure {
+        kind,
+        sentence: report.summary().replace("the oracle", against),
+    })
+}
+
+/// How a self-check that runs out of time says so before the process
+/// ends: its outcome with `--json`, else its sentence.
+pub fn say_timeout(step: &Step, variant: Variant, json: bool) -> selfcheck::OnTimeout {
+    let outcome = outcome_of(step, variant, Verdict::Unchecked);
+    Box::new(move |failure: &Failure| {
+        let mut outcome = outcome.clone();
+        outcome.verdict = Verdict::Fails(failure.clone());
+        print_self_check(json, &outcome);
+    })
+}
+
+/// A self-check's outcome: one JSON object with `--json`, else a sentence.
+fn print_self_check(json: bool, outcome: &RunOutcome) {
+    match &outcome.verdict {
+        _ if json => println!("{}", outcome.to_json()),
+        Verdict::Fails(failure) => println!("self-check fails: {failure}"),
+        _ => println!("self-check passes"),
+    }
+}
+
+/// Prints a self-check's outcome (see [`print_self_check`]): exit status 0
+/// when it passes, else 1.
+pub fn report_self_check(args: &CommonArgs, outcome: &RunOutcome) -> ExitCode {
+    print_self_check(args.json, outcome);
+    match outcome.verdict {
+        Verdict::Passes => ExitCode::SUCCESS,
+        _ => ExitCode::from(1),
+    }
+}
+
+/// `--self-check`: the verdict, and with `--time-runs` the kernel's median
+/// against the reference's, measured side by side.
 fn self_check(
     step: &Step,
     variant: Variant,
@@ -260,35 +365,30 @@ fn self_check(
     pictures: &Path,
     kernel: &dyn Fn(&Problem) -> Vec<u32>,
 ) -> Result<ExitCode, UserError> {
-    let verdict = match selfcheck::check_or_exit(
+    let checked = selfcheck::check_or_exit(
         step,
         variant,
         pictures,
         kernel,
-        selfcheck::print_verdict_line,
-    ) {
-        Err(failure) => Verdict::Fails(failure),
+        say_timeout(step, variant, args.json),
+    );
+    let mut outcome = outcome_of(step, variant, Verdict::Passes);
+    match checked {
+        Err(failure) => outcome.verdict = Verdict::Fails(failure),
         Ok(()) => {
-            let timed = match args.time_runs {
-                None => None,
-                Some(runs) => {
-                    let problem = Problem::new(args.w, args.maxiter)?;
-                    let (yours, _) = median_run(runs, || kernel(&problem), || {});
-                    let (reference, _) = median_run(runs, || (step.solution)(&problem), || {});
-                    Some((yours, reference))
-                }
-            };
-            Verdict::Passes { timed }
+            if let Some(runs) = args.time_runs {
+                let problem = Problem::new(args.w, args.maxiter)?;
+                let (yours, _) = median_run(runs, || kernel(&problem), || {});
+                let (reference, _) = median_run(runs, || (step.solution)(&problem), || {});
+                outcome.seconds = Some(yours.as_secs_f64());
+                outcome.reference_seconds = Some(reference.as_secs_f64());
+            }
         }
-    };
-    println!("{}", verdict.to_line());
-    Ok(match verdict {
-        Verdict::Passes { .. } => ExitCode::SUCCESS,
-        Verdict::Fails(_) => ExitCode::from(1),
-    })
+    }
+    Ok(report_self_check(args, &outcome))
 }
 
-fn print_verdict(against: &str, tolerance: Tolerance, report: &verify::Report) {
+fn verdict_sentence(against: &str, tolerance: Tolerance, report: &verify::Report) -> String {
     let verdict = if report.is_exact() {
         "matches exactly"
     } else if report.passes(tolerance) {
@@ -297,16 +397,5 @@ fn print_verdict(against: &str, tolerance: Tolerance, report: &verify::Report) {
         "DOES NOT MATCH"
     };
     let summary = report.summary().replace("the oracle", against);
-    println!("Check against {against} ({tolerance}): {verdict}: {summary}");
-}
-
-/// The time a step's binary printed for its function (`calculate_z took
-/// 0.150 s (...)`, as [`run`] prints it), for the tools that run binaries.
-pub fn printed_time(stdout: &str, function: &str) -> Option<std::time::Duration> {
-    let prefix = format!("{function} took ");
-    stdout
-        .lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .and_then(|rest| rest.split(" (").next())
-        .and_then(crate::timing::parse_duration_text)
+    format!("Check against {against} ({tolerance}): {verdict}: {summary}")
 }

@@ -55,14 +55,29 @@ pub struct Panic {
     pub message: String,
     /// The line it happened on, where the panic said.
     pub line: Option<u32>,
+    /// Raised by an unfilled stub.
+    pub stub: bool,
 }
 
 impl Panic {
-    /// `todo!()` and `unimplemented!()` mark a stub an attendee has not filled.
+    /// Whether the kernel stopped at a stub an attendee has not filled.
     pub fn is_stub(&self) -> bool {
-        self.message.starts_with("not yet implemented")
-            || self.message.starts_with("not implemented")
+        self.stub
     }
+}
+
+/// The payload a kernel raises (`std::panic::panic_any`) where its stub is
+/// unfilled but no `todo!()` can be (step 07's CUDA C marks it in its
+/// answer): a type to test for, not a message to match.
+#[derive(Debug, Clone)]
+pub struct Unfinished(pub String);
+
+/// Whether a payload marks an unfilled stub: [`Unfinished`], or the message
+/// std's `todo!()` and `unimplemented!()` raise.
+fn marks_stub(payload: &(dyn std::any::Any + Send), message: &str) -> bool {
+    payload.is::<Unfinished>()
+        || message.starts_with("not yet implemented")
+        || message.starts_with("not implemented")
 }
 
 thread_local! {
@@ -87,9 +102,13 @@ pub fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panic> {
     QUIET.with(|q| q.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     QUIET.with(|q| q.set(false));
-    result.map_err(|payload| Panic {
-        message: panic_message(payload.as_ref()),
-        line: LAST_LINE.with(|l| l.borrow_mut().take()),
+    result.map_err(|payload| {
+        let message = panic_message(payload.as_ref());
+        Panic {
+            stub: marks_stub(payload.as_ref(), &message),
+            message,
+            line: LAST_LINE.with(|l| l.borrow_mut().take()),
+        }
     })
 }
 
@@ -99,6 +118,7 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
+        .or_else(|| payload.downcast_ref::<Unfinished>().map(|u| u.0.clone()))
         .unwrap_or_else(|| "a panic without a message".to_string())
 }
 
@@ -145,6 +165,9 @@ pub enum FailureKind {
     WrongLength { returned: usize },
     /// Still running when the time limit passed.
     NeverFinishes,
+    /// Nothing on this machine can run it (step 07 without a GPU or a C++
+    /// compiler): the sentence says what to install.
+    CannotRun,
 }
 
 /// A failed self-check: what kind, and the one sentence to show.
@@ -171,7 +194,13 @@ pub fn check(
     picture_dir: &Path,
     kernel: &dyn Fn(&Problem) -> Vec<u32>,
 ) -> Result<(), Failure> {
-    check_or_exit(step, variant, picture_dir, kernel, print_past_capture)
+    check_or_exit(
+        step,
+        variant,
+        picture_dir,
+        kernel,
+        Box::new(print_past_capture),
+    )
 }
 
 /// The line `cargo test` shows for a kernel that never finished: written
@@ -180,11 +209,8 @@ pub fn print_past_capture(failure: &Failure) {
     crate::skip::past_capture(&failure.sentence);
 }
 
-/// How a step binary's `--self-check` says a timeout: as its verdict line,
-/// which `status` and `watch` read.
-pub fn print_verdict_line(failure: &Failure) {
-    println!("{}", Verdict::Fails(failure.clone()).to_line());
-}
+/// How a check says it ran out of time, just before the process ends.
+pub type OnTimeout = Box<dyn Fn(&Failure) + Send>;
 
 /// [`check`], saying a timeout with `on_timeout`.
 pub fn check_or_exit(
@@ -192,7 +218,7 @@ pub fn check_or_exit(
     variant: Variant,
     picture_dir: &Path,
     kernel: &dyn Fn(&Problem) -> Vec<u32>,
-    on_timeout: fn(&Failure),
+    on_timeout: OnTimeout,
 ) -> Result<(), Failure> {
     let limit = time_limit(step);
     let watchdog = Watchdog::start(step, variant, limit, on_timeout);
@@ -279,7 +305,7 @@ struct Watchdog {
 }
 
 impl Watchdog {
-    fn start(step: &Step, variant: Variant, limit: Duration, on_timeout: fn(&Failure)) -> Self {
+    fn start(step: &Step, variant: Variant, limit: Duration, on_timeout: OnTimeout) -> Self {
         let current = std::sync::Arc::new(std::sync::Mutex::new(SIZES[0]));
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let file = step.path(variant);
@@ -428,119 +454,14 @@ macro_rules! selfcheck_tests {
     };
 }
 
-/// A step binary's self-check as one line of text, for `workshop status`
-/// and `watch`, which run the attendee's code in a `cargo` subprocess (so
-/// that an exercise that does not compile cannot break them).
+/// What a run of a kernel came to, as the step binaries report it
+/// ([`crate::outcome::RunOutcome`]) to `workshop status` and `watch`, which
+/// run the attendee's code in a `cargo` subprocess (so that an exercise
+/// that does not compile cannot break them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    /// Passed; with the medians of the attendee's kernel and the reference
-    /// on the same problem, in the same process, when they were timed.
-    Passes {
-        timed: Option<(Duration, Duration)>,
-    },
+    Passes,
+    /// Ran without a comparison (`--no-check`).
+    Unchecked,
     Fails(Failure),
-}
-
-const LINE_START: &str = "self-check ";
-
-impl Verdict {
-    pub fn to_line(&self) -> String {
-        match self {
-            Verdict::Passes { timed: None } => format!("{LINE_START}passes"),
-            Verdict::Passes {
-                timed: Some((yours, reference)),
-            } => format!(
-                "{LINE_START}passes {} {}",
-                yours.as_nanos(),
-                reference.as_nanos()
-            ),
-            Verdict::Fails(Failure { kind, sentence }) => {
-                let kind = match kind {
-                    FailureKind::Stub => "stub".to_string(),
-                    FailureKind::Panicked => "panicked".to_string(),
-                    FailureKind::DoesNotCompile => "does-not-compile".to_string(),
-                    FailureKind::Wrong { differing } => format!("wrong {differing}"),
-                    FailureKind::WrongLength { returned } => format!("wrong-length {returned}"),
-                    FailureKind::NeverFinishes => "never-finishes".to_string(),
-                };
-                format!("{LINE_START}{kind}: {}", sentence.replace('\n', " "))
-            }
-        }
-    }
-
-    /// The verdict in a binary's output, if it printed one.
-    pub fn from_output(output: &str) -> Option<Verdict> {
-        let line = output.lines().find_map(|l| l.strip_prefix(LINE_START))?;
-        let nanos = |s: &str| s.parse::<u64>().ok().map(Duration::from_nanos);
-        if let Some(rest) = line.strip_prefix("passes") {
-            let mut times = rest.split_whitespace().map(nanos);
-            let timed = match (times.next(), times.next()) {
-                (Some(Some(yours)), Some(Some(reference))) => Some((yours, reference)),
-                _ => None,
-            };
-            return Some(Verdict::Passes { timed });
-        }
-        let (kind, sentence) = line.split_once(": ")?;
-        let kind = match kind.split_once(' ') {
-            None if kind == "stub" => FailureKind::Stub,
-            None if kind == "panicked" => FailureKind::Panicked,
-            None if kind == "does-not-compile" => FailureKind::DoesNotCompile,
-            None if kind == "never-finishes" => FailureKind::NeverFinishes,
-            Some(("wrong-length", n)) => FailureKind::WrongLength {
-                returned: n.parse().ok()?,
-            },
-            Some(("wrong", n)) => FailureKind::Wrong {
-                differing: n.parse().ok()?,
-            },
-            _ => return None,
-        };
-        Some(Verdict::Fails(Failure {
-            kind,
-            sentence: sentence.to_string(),
-        }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn verdicts_survive_their_line() {
-        let verdicts = [
-            Verdict::Passes { timed: None },
-            Verdict::Passes {
-                timed: Some((Duration::from_millis(12), Duration::from_nanos(345))),
-            },
-            Verdict::Fails(Failure {
-                kind: FailureKind::Stub,
-                sentence: "x.rs is still a stub: write it.".into(),
-            }),
-            Verdict::Fails(Failure {
-                kind: FailureKind::Wrong { differing: 17 },
-                sentence: "x.rs is wrong on `100 30`: 17 points differ.".into(),
-            }),
-            Verdict::Fails(Failure {
-                kind: FailureKind::DoesNotCompile,
-                sentence: "x.cu:31: expected a \";\"".into(),
-            }),
-            Verdict::Fails(Failure {
-                kind: FailureKind::Panicked,
-                sentence: "x.rs panicked on line 3: index out of bounds.".into(),
-            }),
-            Verdict::Fails(Failure {
-                kind: FailureKind::WrongLength { returned: 0 },
-                sentence: "x.rs is wrong on `100 30`: returned 0 values.".into(),
-            }),
-            Verdict::Fails(Failure {
-                kind: FailureKind::NeverFinishes,
-                sentence: "x.rs never finished: still running after 5.0 s.".into(),
-            }),
-        ];
-        for verdict in verdicts {
-            let printed = format!("Total elements: 2500\n{}\nmore\n", verdict.to_line());
-            assert_eq!(Verdict::from_output(&printed), Some(verdict));
-        }
-        assert_eq!(Verdict::from_output("Total elements: 2500\n"), None);
-    }
 }

@@ -2,6 +2,8 @@
 //! closely it must match the oracle, whether this machine can run it, how
 //! it is launched and what its speed is a share of.
 
+use std::fmt;
+
 use crate::problem::Problem;
 use crate::verify::Tolerance;
 
@@ -41,9 +43,38 @@ pub enum Availability {
     /// The step cannot run here at full speed, but its self-check can
     /// (step 07 with no GPU runs the kernel compiled as C++): the line says
     /// so. The ladder skips it with that line; the runner checks it.
-    Emulated(String),
-    /// One line: what is missing and how to get it.
-    Missing(String),
+    Emulated(Reason),
+    /// What is missing and how to get it.
+    Missing(Reason),
+}
+
+/// Why a step cannot run at full speed here: what is missing first (a tool
+/// that wants only that reads `missing`), then what follows from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    /// `no CUDA driver (libcuda.so.1 ...)`.
+    pub missing: String,
+    /// `its self-check runs your kernel on the CPU instead`.
+    pub besides: Option<String>,
+}
+
+impl Reason {
+    pub fn new(missing: impl Into<String>) -> Self {
+        Reason {
+            missing: missing.into(),
+            besides: None,
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.missing)?;
+        match &self.besides {
+            Some(besides) => write!(f, "; {besides}"),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Availability {

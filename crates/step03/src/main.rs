@@ -27,13 +27,15 @@ fn main() -> ExitCode {
         Err(code) => return code,
     };
     if let Some(block) = args.block {
-        println!(
+        args.common.say(format_args!(
             "Blocks of {block} points ({} KiB of arrays per block)",
             block * step03::BYTES_PER_POINT / 1024
-        );
+        ));
     }
     if args.per_point {
-        println!("One point at a time over the arrays, as numpy_loop.py walked them");
+        args.common.say(format_args!(
+            "One point at a time over the arrays, as numpy_loop.py walked them"
+        ));
         return run::run(&STEP, ACTIVE, &args.common, |p| {
             step03::calculate_z_per_point(&p.re, &p.im, p.maxiter)
         });

@@ -81,10 +81,10 @@ fn main() -> ExitCode {
         Ok(formula) => formula,
         Err(why) => return UserError::new(why).report(),
     };
-    println!(
+    args.common.say(format_args!(
         "Formula {}: compiled once, evaluated over blocks of {block} points",
         formula.text()
-    );
+    ));
     // The oracle knows only the tutorial's formula; any other is checked
     // against the same formula worked one point at a time.
     let one_at_a_time = |p: &Problem| formula.calculate_z_scalar(&p.re, &p.im, p.maxiter);

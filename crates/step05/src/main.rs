@@ -49,10 +49,10 @@ fn main() -> ExitCode {
     let chunks = args.chunks;
     let result = with_threads(threads, || {
         let threads = rayon::current_num_threads();
-        println!(
+        args.common.say(format_args!(
             "Running on {threads} thread{}",
             if threads == 1 { "" } else { "s" }
-        );
+        ));
         run::run(&STEP, ACTIVE, &args.common, |p| match chunks {
             Some(n) => active::calculate_z_chunks(&p.re, &p.im, p.maxiter, n),
             None => active::calculate_z(&p.re, &p.im, p.maxiter),

@@ -3,7 +3,7 @@
 //! `mpi` feature under `mpirun`, as MPI processes (`crate::mpi_ranks`).
 //! Both carry the same bytes, so the traffic they report is the same.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -255,6 +255,21 @@ pub struct ThreadRanks {
     /// to itself).
     gone: RefCell<Vec<bool>>,
     traffic: RefCell<Traffic>,
+    /// Why this rank's communicator ended it, when it did: set just before
+    /// it panics, so the failure is told apart by a value, not its words.
+    ended: Cell<Option<Ended>>,
+}
+
+/// A rank's panic, and whether the communicator raised it.
+type RankPanic = (Panic, Option<Ended>);
+
+/// How the communicator ended a rank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    /// Another rank failed first: this failure only follows it.
+    Followed,
+    /// The rank code broke the protocol; the message names the rank.
+    Explained,
 }
 
 impl ThreadRanks {
@@ -266,7 +281,7 @@ impl ThreadRanks {
     pub fn run<R: Send>(size: usize, rank_code: impl Fn(&dyn Comm) -> R + Sync) -> (R, Traffic) {
         let size = size.max(1);
         let (outboxes, inboxes): (Vec<_>, Vec<_>) = (0..size).map(|_| channel()).unzip();
-        let mut results: Vec<Result<(R, Traffic), Panic>> = std::thread::scope(|scope| {
+        let mut results: Vec<Result<(R, Traffic), RankPanic>> = std::thread::scope(|scope| {
             let handles: Vec<_> = inboxes
                 .into_iter()
                 .enumerate()
@@ -278,6 +293,7 @@ impl ThreadRanks {
                         early: RefCell::new(VecDeque::new()),
                         gone: RefCell::new((0..size).map(|r| r == rank).collect()),
                         traffic: RefCell::new(Traffic::default()),
+                        ended: Cell::new(None),
                     };
                     let rank_code = &rank_code;
                     scope.spawn(move || match catch(|| rank_code(&comm)) {
@@ -293,7 +309,7 @@ impl ThreadRanks {
                             for to in (0..size).filter(|&to| to != rank) {
                                 let _ = comm.outboxes[to].send((rank, abort.encode()));
                             }
-                            Err(panic)
+                            Err((panic, comm.ended.get()))
                         }
                     })
                 })
@@ -344,6 +360,7 @@ impl ThreadRanks {
                         return None;
                     }
                     if nobody_left {
+                        self.ended.set(Some(Ended::Explained));
                         panic!(
                             "rank {} waits for a message from {}, but {} returned without sending one",
                             self.rank,
@@ -378,7 +395,10 @@ impl ThreadRanks {
                 .borrow_mut()
                 .count_received(sender, bytes.len(), &message);
             return match message {
-                Message::Abort { rank, why } => panic!("rank {rank} failed: {why}"),
+                Message::Abort { rank, why } => {
+                    self.ended.set(Some(Ended::Followed));
+                    panic!("rank {rank} failed: {why}")
+                }
                 message => Some((sender, message)),
             };
         }
@@ -421,19 +441,18 @@ impl Comm for ThreadRanks {
 
 /// The failure that started it, as the text to raise: a rank's own panic
 /// rather than one that followed another rank's abort.
-fn first_failure<R>(results: &[Result<R, Panic>]) -> Option<String> {
-    let failures: Vec<(usize, &Panic)> = results
+fn first_failure<R>(results: &[Result<R, RankPanic>]) -> Option<String> {
+    let failures: Vec<(usize, &Panic, Option<Ended>)> = results
         .iter()
         .enumerate()
-        .filter_map(|(rank, r)| r.as_ref().err().map(|p| (rank, p)))
+        .filter_map(|(rank, r)| r.as_ref().err().map(|(p, ended)| (rank, p, *ended)))
         .collect();
-    let followed = |p: &Panic| p.message.starts_with("rank ") && p.message.contains(" failed: ");
-    let (rank, cause) = failures
+    let (rank, cause, ended) = failures
         .iter()
-        .find(|(_, p)| !followed(p))
+        .find(|(_, _, ended)| *ended != Some(Ended::Followed))
         .or(failures.first())
         .copied()?;
-    Some(if cause.is_stub() || cause.message.starts_with("rank ") {
+    Some(if cause.is_stub() || ended.is_some() {
         cause.message.clone()
     } else {
         let on_line = cause

@@ -103,11 +103,11 @@ fn main() -> ExitCode {
     }
     let settings = args.settings();
     let ranks = settings.ranks.unwrap_or_else(step06::default_ranks);
-    println!(
+    args.common.say(format_args!(
         "{ranks} rank{}, threads of one process (for MPI processes: --features mpi and mpirun, see the chapter); {}",
         if ranks == 1 { "" } else { "s" },
         settings.describe(ranks)
-    );
+    ));
     let traffic = std::cell::RefCell::new(None);
     let exit = run::run(&STEP, ACTIVE, &args.common, |p| {
         let (answer, seen) = run_on_threads(&settings, p, &code);
@@ -115,7 +115,7 @@ fn main() -> ExitCode {
         answer
     });
     if let Some((traffic, points)) = traffic.into_inner() {
-        println!("{}", traffic_report(&traffic, ranks, points));
+        args.common.say(traffic_report(&traffic, ranks, points));
     }
     exit
 }

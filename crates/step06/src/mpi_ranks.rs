@@ -164,11 +164,11 @@ pub fn main(
         tell_all(0);
         return UserError::new(format!("--fail-rank {rank}: there is no such rank")).report();
     }
-    println!(
+    common.say(format_args!(
         "{size} rank{}, MPI processes; {}",
         if size == 1 { "" } else { "s" },
         settings.describe(size)
-    );
+    ));
     let started = std::cell::Cell::new(false);
     let finished = std::cell::Cell::new(false);
     let exit = run::run(&STEP, variant, common, |_| {
@@ -189,10 +189,11 @@ pub fn main(
         eprintln!("error: rank 0 of {size} failed; aborting the job");
         std::process::exit(1);
     } else {
-        println!(
-            "{}",
-            traffic_report(&comm.traffic(), size, grid.row_count() * grid.cols())
-        );
+        common.say(traffic_report(
+            &comm.traffic(),
+            size,
+            grid.row_count() * grid.cols(),
+        ));
     }
     exit
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use mandel_core::selfcheck::{self, Failure, FailureKind};
 use mandel_core::verify::{Tolerance, FMA_TOLERANCE};
-use mandel_core::{Availability, Launch, PeakOf, Problem, Step, Variant};
+use mandel_core::{Availability, Launch, PeakOf, Problem, Reason, Step, Variant};
 
 pub mod emulate;
 pub mod gpu;
@@ -128,10 +128,17 @@ pub fn availability() -> Availability {
     match gpu::gpu() {
         Ok(_) => Availability::Ready,
         Err(why) => match emulate::available() {
-            Ok(()) => Availability::Emulated(format!(
-                "{why}; its self-check (`cargo test -p step07`) runs your kernel on the CPU instead"
-            )),
-            Err(no_cxx) => Availability::Missing(format!("{why}; and {no_cxx}")),
+            Ok(()) => Availability::Emulated(Reason {
+                missing: why.to_string(),
+                besides: Some(
+                    "its self-check (`cargo test -p step07`) runs your kernel on the CPU instead"
+                        .to_string(),
+                ),
+            }),
+            Err(no_cxx) => Availability::Missing(Reason {
+                missing: why.to_string(),
+                besides: Some(format!("and {no_cxx}")),
+            }),
         },
     }
 }
@@ -163,14 +170,14 @@ pub fn run_on_gpu(
     Ok(counts)
 }
 
-/// Panics as `todo!()` does when the stub's mark is in the answer, so the
-/// self-check calls it a stub.
+/// Raises [`selfcheck::Unfinished`] when the stub's mark is in the
+/// answer, so the self-check calls it a stub.
 pub fn unless_stub(source: &Source, counts: Vec<u32>) -> Vec<u32> {
     if counts.first() == Some(&UNWRITTEN) {
-        panic!(
-            "not yet implemented: {} still has its MANDEL_TODO line",
+        std::panic::panic_any(selfcheck::Unfinished(format!(
+            "{} still has its MANDEL_TODO line",
             source.path
-        );
+        )));
     }
     counts
 }
@@ -179,7 +186,7 @@ pub fn unless_stub(source: &Source, counts: Vec<u32>) -> Vec<u32> {
 /// self-check's verdict where there is neither a GPU nor a C++ compiler.
 pub fn nothing_can_run(variant: Variant) -> String {
     let why = match availability() {
-        Availability::Missing(why) | Availability::Emulated(why) => why,
+        Availability::Missing(why) | Availability::Emulated(why) => why.to_string(),
         Availability::Ready => "no reason given".to_string(),
     };
     STEP.nothing_can_run(variant, &why)
@@ -197,23 +204,21 @@ pub enum Checked {
 /// The self-check of an elementwise kernel, `source` (the exercise or the
 /// solution): compiled f64 with nothing fused, so it must match the oracle
 /// exactly on [`selfcheck::SIZES`]: on the GPU when there is one, else on
-/// the CPU. `Err(None)`: nothing here can run it (the reason is
-/// [`availability`]'s).
+/// the CPU. Where nothing here can run it, a [`FailureKind::CannotRun`]
+/// saying what to install.
 pub fn self_check(
     variant: Variant,
     source: &Source,
     pictures: &Path,
-    on_timeout: fn(&Failure),
-) -> Result<Checked, Option<Failure>> {
+    on_timeout: selfcheck::OnTimeout,
+) -> Result<Checked, Failure> {
     let settings = Settings {
         build: Build::EXACT,
         ..Settings::default()
     };
-    let refused = |line: String| {
-        Some(Failure {
-            kind: FailureKind::DoesNotCompile,
-            sentence: line,
-        })
+    let refused = |line: String| Failure {
+        kind: FailureKind::DoesNotCompile,
+        sentence: line,
     };
     // NVRTC's verdict on the source first, wherever it runs.
     match nvrtc::compile(source, settings.build, None) {
@@ -232,14 +237,18 @@ pub fn self_check(
                     .unwrap_or_else(|e| panic!("{e}"));
                 unless_stub(source, counts)
             };
-            selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)
-                .map_err(Some)?;
+            selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)?;
             Ok(Checked::Gpu(gpu.name.clone()))
         }
         Err(_) => {
             let emulator = match emulate::Emulator::compile(source, settings.build) {
                 Ok(emulator) => emulator,
-                Err(nvrtc::CompileFailure::Missing(_)) => return Err(None),
+                Err(nvrtc::CompileFailure::Missing(_)) => {
+                    return Err(Failure {
+                        kind: FailureKind::CannotRun,
+                        sentence: nothing_can_run(variant),
+                    })
+                }
                 Err(nvrtc::CompileFailure::Refused { first, .. }) => return Err(refused(first)),
             };
             let kernel = |p: &Problem| {
@@ -249,8 +258,7 @@ pub fn self_check(
                     .unwrap_or_else(|e| panic!("{e}"));
                 unless_stub(source, counts)
             };
-            selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)
-                .map_err(Some)?;
+            selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)?;
             Ok(Checked::Emulated)
         }
     }

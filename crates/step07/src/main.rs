@@ -10,7 +10,7 @@ use mandel_core::error::{positive, UserError};
 use mandel_core::output::OutputFile;
 use mandel_core::problem::axes;
 use mandel_core::run::{self, CommonArgs, Reference};
-use mandel_core::selfcheck::{Failure, FailureKind, Verdict};
+use mandel_core::selfcheck::Verdict;
 use mandel_core::timing::{duration_text, median_run, rate, rate_text};
 use mandel_core::{oracle, Problem};
 use step07::gpu::{self, Gpu, Timings};
@@ -99,15 +99,15 @@ fn run_step(args: &Args) -> Result<ExitCode, UserError> {
         let ptx = nvrtc::compile(&args.source(), settings.build, arch.as_deref())
             .map_err(|failure| UserError::new(failure.line()))?;
         let written = file.write_with(|out| out.write_all(ptx.as_bytes()))?;
-        println!(
+        args.common.say(format_args!(
             "Wrote {} ({} of PTX for {}, {})",
             written.display(),
             mandel_core::problem::bytes_text(ptx.len() as u128),
             arch.as_deref().unwrap_or("NVRTC's default architecture"),
             settings.build.describe()
-        );
+        ));
         if let Err(why) = gpu {
-            println!("Nothing ran: {why}");
+            args.common.say(format_args!("Nothing ran: {why}"));
             return Ok(ExitCode::SUCCESS);
         }
     }
@@ -148,7 +148,8 @@ fn run_step(args: &Args) -> Result<ExitCode, UserError> {
             settings.describe(points(args.common.w))
         )),
     );
-    if let Some((timings, updates)) = seen.into_inner() {
+    // The breakdown is for a person; `--json` is the outcome alone.
+    if let Some((timings, updates)) = seen.into_inner().filter(|_| !args.common.json) {
         print_breakdown(gpu, &settings, &timings, compile, updates)?;
     }
     Ok(exit)
@@ -251,34 +252,30 @@ fn emulated(args: &Args, settings: &Settings) -> Result<ExitCode, UserError> {
     ))
 }
 
-/// `--self-check`, for `workshop status` and `watch`: the verdict as one
-/// line; with `--time-runs`, on a GPU, the attendee's median against the
-/// reference's.
+/// `--self-check`, for `workshop status` and `watch`: the verdict; with
+/// `--time-runs`, on a GPU, the attendee's median against the reference's.
 fn self_check_line(args: &Args, pictures: &std::path::Path) -> ExitCode {
-    let verdict = match self_check(
+    let checked = self_check(
         ACTIVE,
         &active_source(),
         pictures,
-        mandel_core::selfcheck::print_verdict_line,
-    ) {
+        run::say_timeout(&STEP, ACTIVE, args.common.json),
+    );
+    let mut outcome = run::outcome_of(&STEP, ACTIVE, Verdict::Passes);
+    match checked {
         Ok(checked) => {
             let timed = match (checked, args.common.time_runs) {
                 (Checked::Gpu(_), Some(runs)) => timed_against_reference(args, runs),
                 _ => None,
             };
-            Verdict::Passes { timed }
+            if let Some((yours, reference)) = timed {
+                outcome.seconds = Some(yours.as_secs_f64());
+                outcome.reference_seconds = Some(reference.as_secs_f64());
+            }
         }
-        Err(Some(failure)) => Verdict::Fails(failure),
-        Err(None) => Verdict::Fails(Failure {
-            kind: FailureKind::Panicked,
-            sentence: step07::nothing_can_run(ACTIVE),
-        }),
-    };
-    println!("{}", verdict.to_line());
-    match verdict {
-        Verdict::Passes { .. } => ExitCode::SUCCESS,
-        Verdict::Fails(_) => ExitCode::from(1),
+        Err(failure) => outcome.verdict = Verdict::Fails(failure),
     }
+    run::report_self_check(&args.common, &outcome)
 }
 
 fn timed_against_reference(

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use mandel_core::outcome::RunOutcome;
 use mandel_core::selfcheck::{FailureKind, Verdict};
 use mandel_core::{Availability, Step, UserError};
 
@@ -19,20 +20,20 @@ pub enum Outcome {
     /// The first compiler error.
     DoesNotCompile(CompileError),
     /// The self-check ran and said this.
-    Checked(Verdict),
+    Checked(Box<RunOutcome>),
     /// The binary ended without a verdict (it crashed): its last words.
     Crashed(String),
 }
 
 impl Outcome {
     pub fn passes(&self) -> bool {
-        matches!(self, Outcome::Checked(Verdict::Passes { .. }))
+        matches!(self, Outcome::Checked(o) if o.verdict == Verdict::Passes)
     }
 
     /// The attendee's and the reference's median time, when measured.
     pub fn timed(&self) -> Option<(Duration, Duration)> {
         match self {
-            Outcome::Checked(Verdict::Passes { timed }) => *timed,
+            Outcome::Checked(outcome) => outcome.timed(),
             _ => None,
         }
     }
@@ -44,18 +45,10 @@ impl Outcome {
             Outcome::Missing => "missing".into(),
             Outcome::DoesNotCompile(_) => "does not compile".into(),
             Outcome::Crashed(_) => "crashed".into(),
-            Outcome::Checked(Verdict::Passes { .. }) => "passes".into(),
-            Outcome::Checked(Verdict::Fails(failure)) => match failure.kind {
-                FailureKind::Stub => "stub".into(),
-                FailureKind::Panicked => "panics".into(),
-                FailureKind::DoesNotCompile => "does not compile".into(),
-                FailureKind::Wrong { differing } => format!(
-                    "wrong ({} point{})",
-                    mandel_core::problem::group_digits(differing as u64),
-                    if differing == 1 { "" } else { "s" }
-                ),
-                FailureKind::WrongLength { .. } => "wrong length".into(),
-                FailureKind::NeverFinishes => "never finishes".into(),
+            Outcome::Checked(outcome) => match &outcome.verdict {
+                Verdict::Passes => "passes".into(),
+                Verdict::Unchecked => "not checked".into(),
+                Verdict::Fails(failure) => failure_label(&failure.kind),
             },
         }
     }
@@ -81,14 +74,31 @@ impl Outcome {
             ),
             Outcome::DoesNotCompile(error) => error.rendered.trim_end().to_string(),
             Outcome::Crashed(words) => format!("{} crashed: {words}", step.id()),
-            Outcome::Checked(Verdict::Passes { .. }) => {
-                format!(
+            Outcome::Checked(outcome) => match &outcome.verdict {
+                Verdict::Fails(failure) => failure.sentence.clone(),
+                _ => format!(
                     "{} matches the oracle on every self-check problem.",
                     step.path(mandel_core::Variant::Exercise)
-                )
-            }
-            Outcome::Checked(Verdict::Fails(failure)) => failure.sentence.clone(),
+                ),
+            },
         }
+    }
+}
+
+/// A failure in a few words, for a table cell.
+fn failure_label(kind: &FailureKind) -> String {
+    match *kind {
+        FailureKind::Stub => "stub".into(),
+        FailureKind::Panicked => "panics".into(),
+        FailureKind::DoesNotCompile => "does not compile".into(),
+        FailureKind::CannotRun => "not on this machine".into(),
+        FailureKind::Wrong { differing } => format!(
+            "wrong ({} point{})",
+            mandel_core::problem::group_digits(differing as u64),
+            if differing == 1 { "" } else { "s" }
+        ),
+        FailureKind::WrongLength { .. } => "wrong length".into(),
+        FailureKind::NeverFinishes => "never finishes".into(),
     }
 }
 
@@ -165,7 +175,7 @@ impl Checker {
         for (&step, availability) in steps.iter().zip(availability) {
             let outcome = match availability {
                 _ if !present(step) => Outcome::Missing,
-                Availability::Missing(why) => Outcome::Unavailable(why),
+                Availability::Missing(why) => Outcome::Unavailable(why.to_string()),
                 Availability::Ready | Availability::Emulated(_) => {
                     match built.iter().find(|(id, _)| *id == step.id()) {
                         Some((_, Ok(exe))) => self.run(exe, timing),
@@ -299,14 +309,15 @@ impl Checker {
         command
             .arg("--self-check")
             .arg(&pictures)
+            .arg("--json")
             .current_dir(&self.root)
             .stdin(Stdio::null())
             .env_remove("RUST_BACKTRACE");
         match command.output() {
             Err(e) => Outcome::Crashed(format!("cannot start {}: {e}", exe.display())),
-            Ok(out) => match Verdict::from_output(&String::from_utf8_lossy(&out.stdout)) {
-                Some(verdict) => Outcome::Checked(verdict),
-                None => {
+            Ok(out) => match RunOutcome::from_output(&String::from_utf8_lossy(&out.stdout)) {
+                Ok(outcome) => Outcome::Checked(Box::new(outcome)),
+                Err(_) => {
                     let stderr = String::from_utf8_lossy(&out.stderr);
                     let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
                     Outcome::Crashed(format!(

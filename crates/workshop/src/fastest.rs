@@ -61,10 +61,9 @@ fn choose() -> Result<(&'static Step, String), UserError> {
         if let PeakOf::Gpu { .. } = step.peak {
             match (step.availability)() {
                 Availability::Ready => return Ok((step, "a GPU is present.".to_string())),
-                // The first clause says what is missing; the rest is
-                // about the self-check.
+                // What is missing; not what it means for the self-check.
                 Availability::Emulated(why) | Availability::Missing(why) => {
-                    no_gpu.push(why.split("; ").next().unwrap_or_default().to_string())
+                    no_gpu.push(why.missing)
                 }
             }
         }

@@ -8,8 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 use mandel_core::isa::Isa;
+use mandel_core::outcome::RunOutcome;
 use mandel_core::output::OutputFile;
 use mandel_core::picture::{self, Palette};
+use mandel_core::problem::group_digits;
+use mandel_core::selfcheck::Verdict;
 use mandel_core::{Problem, UserError};
 
 use crate::workspace;
@@ -34,8 +37,9 @@ struct Figure {
     quick: &'static [&'static [&'static str]],
     /// Whether the command takes `--out`/`--png`/`--svg` for its charts.
     charts: Charts,
-    /// Only the output lines that start with one of these (all when empty).
-    keep: &'static [&'static str],
+    /// Only each step run's outcome (time and check), from its `--json`,
+    /// instead of all it prints.
+    outcome_only: bool,
 }
 
 enum Charts {
@@ -52,42 +56,42 @@ const FIGURES: &[Figure] = &[
         args: &[&["ladder", "1000", "1000"]],
         quick: &[&["ladder", "100", "30", "--runs", "1"]],
         charts: Charts::None,
-        keep: &[],
+        outcome_only: false,
     },
     Figure {
         file: "bench.txt",
         args: &[&["bench"]],
         quick: &[&["bench", "200", "50", "--runs", "1"]],
         charts: Charts::None,
-        keep: &[],
+        outcome_only: false,
     },
     Figure {
         file: "peak.txt",
         args: &[&["peak"]],
         quick: &[&["peak"]],
         charts: Charts::None,
-        keep: &[],
+        outcome_only: false,
     },
     Figure {
         file: "sweep.txt",
         args: &[&["sweep"]],
         quick: &[&["sweep", "300", "50", "--blocks", "5000,100", "--runs", "1"]],
         charts: Charts::Files("cache-sweep"),
-        keep: &[],
+        outcome_only: false,
     },
     Figure {
         file: "scaling.txt",
         args: &[&["scaling"]],
         quick: &[&["scaling", "200", "50", "--runs", "1", "--chunks", "1,2"]],
         charts: Charts::Folder,
-        keep: &[],
+        outcome_only: false,
     },
     Figure {
         file: "bench-8000.txt",
         args: &[&["bench", "8000", "2000", "--steps", "4,5", "--runs", "3"]],
         quick: &[&["bench", "200", "100", "--steps", "4,5", "--runs", "1"]],
         charts: Charts::None,
-        keep: &[],
+        outcome_only: false,
     },
     Figure {
         file: "dispatch.txt",
@@ -105,14 +109,14 @@ const FIGURES: &[Figure] = &[
             ],
         ],
         charts: Charts::None,
-        keep: &[],
+        outcome_only: false,
     },
     Figure {
         file: "fastest.txt",
         args: &[&["fastest"]],
         quick: &[&["fastest", "100", "30"]],
         charts: Charts::None,
-        keep: &[],
+        outcome_only: false,
     },
     Figure {
         file: "python.txt",
@@ -121,7 +125,7 @@ const FIGURES: &[Figure] = &[
             "bench", "--python", "60", "20", "--runs", "1", "--steps", "1",
         ]],
         charts: Charts::None,
-        keep: &[],
+        outcome_only: false,
     },
     Figure {
         file: "ranks.txt",
@@ -137,14 +141,14 @@ const FIGURES: &[Figure] = &[
             "--threads-only",
         ]],
         charts: Charts::Folder,
-        keep: &[],
+        outcome_only: false,
     },
     Figure {
         file: "step01-run.txt",
         args: &[&["step01", "1000", "1000"]],
         quick: &[&["step01", "100", "30"]],
         charts: Charts::None,
-        keep: &[],
+        outcome_only: false,
     },
     Figure {
         file: "expr.txt",
@@ -169,7 +173,7 @@ const FIGURES: &[Figure] = &[
             &["step04", "100", "30", "--expr", "z*z + c", "--block", "64"],
         ],
         charts: Charts::None,
-        keep: &["calculate_z took", "Check against"],
+        outcome_only: true,
     },
     Figure {
         file: "per-point.txt",
@@ -180,7 +184,7 @@ const FIGURES: &[Figure] = &[
         ],
         quick: &[&["step03", "100", "30", "--per-point"]],
         charts: Charts::None,
-        keep: &["calculate_z took", "Check against"],
+        outcome_only: true,
     },
     Figure {
         file: "gpu.txt",
@@ -194,7 +198,7 @@ const FIGURES: &[Figure] = &[
         ],
         quick: &[&["step07", "100", "30"]],
         charts: Charts::None,
-        keep: &[],
+        outcome_only: false,
     },
 ];
 
@@ -281,9 +285,9 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
 }
 
 /// Runs one command of a figure: what it was shown as, and its output
-/// (only the `keep` lines, and never the charts' "Wrote" lines, which name
-/// this machine's paths), or its one-line refusal when it refused with
-/// status 2.
+/// (only its outcome when the figure says so, and never the charts' "Wrote"
+/// lines, which name this machine's paths), or its one-line refusal when it
+/// refused with status 2.
 fn run_one(
     me: &Path,
     command: &[&str],
@@ -318,6 +322,10 @@ fn run_one(
             )),
         ));
     }
+    let outcome_only = figure.outcome_only && step_binary(command[0]).is_some();
+    if outcome_only {
+        words.push("--json".into());
+    }
     match figure.charts {
         Charts::None => {}
         Charts::Folder => {
@@ -350,13 +358,43 @@ fn run_one(
             )))
         }
     }
-    let body = String::from_utf8_lossy(&output.stdout)
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if outcome_only {
+        let outcome = RunOutcome::from_output(&stdout)
+            .map_err(|why| UserError::new(format!("`{shown}`: {why}")))?;
+        return Ok((shown, Ok(outcome_lines(&outcome))));
+    }
+    let body = stdout
         .lines()
         .filter(|l| !l.starts_with("Wrote "))
-        .filter(|l| figure.keep.is_empty() || figure.keep.iter().any(|k| l.starts_with(k)))
         .map(|l| format!("{l}\n"))
         .collect();
     Ok((shown, Ok(body)))
+}
+
+/// A run's time and check, as a figure shows them.
+fn outcome_lines(outcome: &RunOutcome) -> String {
+    let mut text = String::new();
+    if let (Some(took), Some(rate)) = (outcome.time(), outcome.z_updates_per_second) {
+        text += &format!(
+            "time {} ({} z-updates/s)\n",
+            mandel_core::timing::duration_text(took),
+            mandel_core::timing::rate_text(rate)
+        );
+    }
+    let points = outcome.problem.map_or(0, |p| p.points) as u64;
+    let check = match (&outcome.verdict, outcome.exact, outcome.differing) {
+        (Verdict::Unchecked, ..) => "not checked (--no-check)".to_string(),
+        (_, Some(true), _) => "matches the oracle exactly".to_string(),
+        (Verdict::Passes, _, Some(n)) => format!(
+            "matches the oracle within tolerance: {} of {} points differ",
+            group_digits(n as u64),
+            group_digits(points)
+        ),
+        (Verdict::Fails(failure), ..) => format!("does not match: {failure}"),
+        _ => "not compared".to_string(),
+    };
+    text + &format!("check {check}\n")
 }
 
 /// The step whose binary a figure's command runs (`step04 1000 1000`),
@@ -672,14 +710,13 @@ fn median_of_runs(folder: &Path, step: &str) -> Result<std::time::Duration, User
     let mut times = Vec::new();
     for _ in 0..5 {
         let out = mandel_core::target::command(&exe)
-            .args(["1000", "1000", "--no-check"])
+            .args(["1000", "1000", "--no-check", "--json"])
             .output()
             .map_err(|e| UserError::new(format!("cannot run {}: {e}", exe.display())))?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let took =
-            mandel_core::run::printed_time(&stdout, step01::STEP.function).ok_or_else(|| {
-                UserError::new(format!("{} printed no time: {stdout}", exe.display()))
-            })?;
+        let took = RunOutcome::from_output(&String::from_utf8_lossy(&out.stdout))
+            .ok()
+            .and_then(|outcome| outcome.time())
+            .ok_or_else(|| UserError::new(format!("{} gave no time", exe.display())))?;
         times.push(took);
     }
     Ok(mandel_core::timing::median(&times))

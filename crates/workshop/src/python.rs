@@ -92,6 +92,7 @@ pub fn run(root: &Path, script: &Script, w: u64, maxiter: u32) -> Ran {
         .arg(&path)
         .args([w.to_string(), maxiter.to_string()])
         .envs(script.env.iter().copied())
+        .env("MANDEL_JSON", "1")
         .stdin(Stdio::null())
         .output();
     let out = match out {
@@ -106,20 +107,17 @@ pub fn run(root: &Path, script: &Script, w: u64, maxiter: u32) -> Ran {
         ));
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    if let Some(missing) = stdout.lines().find_map(|l| l.strip_prefix("missing: ")) {
+    let outcome: serde_json::Value = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_default();
+    if let Some(missing) = outcome["missing"].as_str() {
         return Ran::Missing(format!("needs {missing}"));
     }
-    let field = |prefix: &str| {
-        stdout
-            .lines()
-            .find_map(|l| l.strip_prefix(prefix))
-            .map(str::trim)
-            .map(str::to_string)
-    };
-    let took = field("calculate_z took ")
-        .and_then(|t| t.trim_end_matches(" seconds").parse::<f64>().ok())
-        .map(Duration::from_secs_f64);
-    let sum = field("Total sum of elements (for validation): ").and_then(|s| s.parse().ok());
+    let took = outcome["seconds"].as_f64().map(Duration::from_secs_f64);
+    let sum = outcome["sum"].as_u64();
     match (took, sum) {
         (Some(took), Some(sum)) => Ran::Timed { took, sum },
         _ => {

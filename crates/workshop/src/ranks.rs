@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crate::chart::{Chart, Series};
 use crate::workspace;
 use mandel_core::error::positive;
+use mandel_core::outcome::RunOutcome;
 use mandel_core::output::OutputFile;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median, median_run};
@@ -223,7 +224,7 @@ fn mpirun(
     expected_sum: u64,
 ) -> Result<Duration, UserError> {
     let shown = format!(
-        "mpirun -n {ranks} step06 {} {} --strategy {} --no-check",
+        "mpirun -n {ranks} step06 {} {} --strategy {} --no-check --json",
         problem.w,
         problem.maxiter,
         strategy_name(strategy)
@@ -232,7 +233,12 @@ fn mpirun(
         .args(["-n", &ranks.to_string()])
         .arg(exe)
         .args([&problem.w.to_string(), &problem.maxiter.to_string()])
-        .args(["--strategy", strategy_name(strategy), "--no-check"])
+        .args([
+            "--strategy",
+            strategy_name(strategy),
+            "--no-check",
+            "--json",
+        ])
         // Open MPI's switches as environment variables, which other MPIs
         // ignore: more ranks than cores, and root in a container.
         .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
@@ -245,17 +251,11 @@ fn mpirun(
         .map_err(|e| UserError::new(format!("cannot run mpirun: {e}")))?;
     let output = wait_at_most(child, MPIRUN_TIMEOUT)
         .map_err(|why| UserError::new(format!("`{shown}` {why}")))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let field = |prefix: &str| {
-        stdout
-            .lines()
-            .find_map(|l| l.strip_prefix(prefix))
-            .map(str::to_string)
-    };
-    let sum = field("Total sum of elements (for validation): ");
-    let took = mandel_core::run::printed_time(&stdout, step06::STEP.function);
+    let outcome = RunOutcome::from_output(&String::from_utf8_lossy(&output.stdout)).ok();
+    let sum = outcome.as_ref().and_then(|o| o.sum);
+    let took = outcome.as_ref().and_then(RunOutcome::time);
     match (output.status.success(), sum, took) {
-        (true, Some(sum), Some(took)) if sum.trim() == expected_sum.to_string() => Ok(took),
+        (true, Some(sum), Some(took)) if sum == expected_sum => Ok(took),
         (true, Some(sum), Some(_)) => Err(UserError::new(format!(
             "`{shown}` gave the sum {sum}, not step 04's {expected_sum}"
         ))),

@@ -364,12 +364,12 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
             "100 30",
             "Total sum of elements",
         ),
-        ("expr.txt", "step04", "100 30", "calculate_z took "),
+        ("expr.txt", "step04", "100 30", "\ntime "),
         (
             "per-point.txt",
             "step03",
             "100 30 --per-point",
-            "Check against",
+            "check matches the oracle exactly",
         ),
         ("gpu.txt", "step07", "100 30", ""),
     ] {
@@ -393,7 +393,7 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
             assert!(figure.contains(shows), "{figure}");
         }
     }
-    // Only the lines the figure keeps: no "Total elements" in the --expr table.
+    // Only each run's outcome: no "Total elements" in the --expr table.
     let expr = std::fs::read_to_string(dir.path().join("expr.txt")).unwrap();
     assert!(!expr.contains("Total elements"), "{expr}");
     assert!(
@@ -483,5 +483,76 @@ fn ranks_runs_step06_under_mpirun_where_there_is_one() {
     }
     for column in ["MPI, farm", "MPI, static"] {
         assert!(stdout.contains(column), "{column} missing: {stdout}");
+    }
+}
+
+/// `stepNN ... --json`: one object, the whole output, that says what the
+/// sentences say (the tools read it, never the sentences).
+#[test]
+fn every_step_binary_prints_its_outcome_as_one_json_object() {
+    use mandel_core::outcome::RunOutcome;
+    use mandel_core::selfcheck::Verdict;
+    let beside = std::path::Path::new(env!("CARGO_BIN_EXE_workshop"));
+    let problem = mandel_core::Problem::new(100, 30).unwrap();
+    let sum = mandel_core::oracle::validation_sum(problem.oracle());
+    for number in 1..=7 {
+        let step = format!("step{number:02}");
+        let exe = beside.with_file_name(format!("{step}{}", std::env::consts::EXE_SUFFIX));
+        if !exe.is_file() {
+            mandel_core::skip::skipped(
+                &format!("{step} --json"),
+                "its binary is not built",
+                "`cargo test --workspace --features solution` builds it",
+            );
+            continue;
+        }
+        let mut args = vec!["100", "30", "--json"];
+        if number == 7 {
+            match step07::availability() {
+                mandel_core::Availability::Ready => {}
+                mandel_core::Availability::Emulated(_) => args.push("--emulate"),
+                mandel_core::Availability::Missing(why) => {
+                    mandel_core::skip::skipped("step07 --json", &why.to_string(), "install one");
+                    continue;
+                }
+            }
+        }
+        let out = mandel_core::target::command(&exe)
+            .args(&args)
+            .output()
+            .unwrap();
+        let stdout = text(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{step}: {stdout}{}",
+            text(&out.stderr)
+        );
+        assert_eq!(stdout.lines().count(), 1, "{step}: one line only: {stdout}");
+        let outcome = RunOutcome::from_output(&stdout)
+            .unwrap_or_else(|why| panic!("{step}: {why}: {stdout}"));
+        assert_eq!(outcome.step, step);
+        assert_eq!(outcome.verdict, Verdict::Passes, "{step}");
+        let shape = outcome.problem.expect("the problem");
+        assert_eq!(
+            (shape.w, shape.maxiter, shape.points),
+            (100, 30, problem.len())
+        );
+        assert!(outcome.seconds.is_some_and(|s| s > 0.0), "{step}");
+        assert!(!outcome.instruction_set.is_empty(), "{step}");
+        if outcome.exact == Some(true) {
+            assert_eq!(outcome.sum, Some(sum), "{step}");
+            assert_eq!(outcome.differing, Some(0), "{step}");
+        }
+    }
+    // Unchecked is said as such, not as a pass.
+    let exe = beside.with_file_name(format!("step01{}", std::env::consts::EXE_SUFFIX));
+    if exe.is_file() {
+        let out = mandel_core::target::command(&exe)
+            .args(["100", "30", "--json", "--no-check"])
+            .output()
+            .unwrap();
+        let outcome = RunOutcome::from_output(&text(&out.stdout)).unwrap();
+        assert_eq!(outcome.verdict, Verdict::Unchecked);
+        assert_eq!(outcome.exact, None);
     }
 }
