@@ -7,15 +7,15 @@ use crate::output::OutputFile;
 
 /// Samples per second: enough for a 1 s run to show the kernel's parts, and
 /// odd so the timer does not beat against periodic work.
-#[cfg(unix)]
+#[cfg(all(unix, feature = "flamegraph"))]
 const FREQUENCY: i32 = 997;
 
-#[cfg(unix)]
+#[cfg(all(unix, feature = "flamegraph"))]
 pub struct Profiler {
     guard: pprof::ProfilerGuard<'static>,
 }
 
-#[cfg(unix)]
+#[cfg(all(unix, feature = "flamegraph"))]
 impl Profiler {
     pub fn start() -> Result<Profiler, UserError> {
         let guard = pprof::ProfilerGuardBuilder::default()
@@ -37,12 +37,12 @@ impl Profiler {
     }
 }
 
-#[cfg(unix)]
+#[cfg(all(unix, feature = "flamegraph"))]
 pub struct Profile {
     report: pprof::Report,
 }
 
-#[cfg(unix)]
+#[cfg(all(unix, feature = "flamegraph"))]
 impl Profile {
     /// Writes the samples as a flamegraph SVG into `file`.
     pub fn write_flamegraph(
@@ -65,7 +65,7 @@ impl Profile {
     }
 }
 
-#[cfg(unix)]
+#[cfg(all(unix, feature = "flamegraph"))]
 impl Profile {
     /// How many samples were taken, and how many of them had a function
     /// whose name contains `name` on their stack: the share a flamegraph
@@ -88,10 +88,10 @@ impl Profile {
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(not(all(unix, feature = "flamegraph")))]
 pub struct Profiler;
 
-#[cfg(not(unix))]
+#[cfg(not(all(unix, feature = "flamegraph")))]
 impl Profiler {
     pub fn start() -> Result<Profiler, UserError> {
         Err(unsupported())
@@ -102,10 +102,10 @@ impl Profiler {
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(not(all(unix, feature = "flamegraph")))]
 pub struct Profile;
 
-#[cfg(not(unix))]
+#[cfg(not(all(unix, feature = "flamegraph")))]
 impl Profile {
     pub fn samples_under(&self, _name: &str) -> (u64, u64) {
         (0, 0)
@@ -122,7 +122,7 @@ impl Profile {
 
 /// Whether `--profile` can work on this system; checked before any work.
 pub fn check_supported() -> Result<(), UserError> {
-    if cfg!(unix) {
+    if cfg!(all(unix, feature = "flamegraph")) {
         Ok(())
     } else {
         Err(unsupported())
@@ -130,7 +130,13 @@ pub fn check_supported() -> Result<(), UserError> {
 }
 
 fn unsupported() -> UserError {
-    UserError::new(
-        "--profile needs Linux or macOS (pprof samples with a Unix timer signal); on Windows use a profiler such as Visual Studio's or Superluminal",
-    )
+    if cfg!(unix) {
+        UserError::new(
+            "--profile needs the step built with its `flamegraph` feature: add it to cargo's, as in `cargo run --release -p step01 --features solution,flamegraph -- 1000 1000 --profile step01.svg`",
+        )
+    } else {
+        UserError::new(
+            "--profile needs Linux or macOS (pprof samples with a Unix timer signal); on Windows use a profiler such as Visual Studio's or Superluminal",
+        )
+    }
 }

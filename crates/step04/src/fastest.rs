@@ -367,7 +367,7 @@ mod x86 {
 
     /// Independent vectors in flight: enough to hide the FMA's latency,
     /// few enough to stay in registers (32 with AVX-512, 16 with AVX2).
-    /// Measured on the workshop's machine with `workshop bench --isa`.
+    /// Measured on the workshop's machine with `lab bench --isa`.
     const AVX512_VECTORS: usize = 8;
     const AVX2_VECTORS: usize = 6;
 

@@ -76,7 +76,7 @@ pub fn timed_chunks(
 /// The same chunks joined as multi.py joined them: each chunk's answer in
 /// a vector of its own, then all copied into one. Beside
 /// [`solution::calculate_z_chunks`], which writes in place, it shows what
-/// the copy costs (`workshop scaling`).
+/// the copy costs (`lab scaling`).
 pub fn joined_chunks(re: &[f64], im: &[f64], maxiter: u32, chunks: usize) -> Vec<u32> {
     solution::chunk_ranges(re.len(), chunks)
         .into_par_iter()

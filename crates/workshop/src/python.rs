@@ -1,4 +1,4 @@
-//! `workshop bench --python`: the tutorial's Python beside the Rust steps,
+//! `lab bench --python`: the tutorial's Python beside the Rust steps,
 //! on the same grid and machine. The scripts are this project's Python 3
 //! retellings of the 2011 ones (`tools/python/`); each prints the
 //! tutorial's lines, which are read back here.

@@ -86,7 +86,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
 /// What to do next: the first step that does not pass, and how to go on.
 pub fn next_step_text(outcomes: &[Outcome]) -> String {
     match first_to_do(LADDER, outcomes) {
-        None => "Every step passes. `cargo run -- diff N` compares yours with the reference; `cargo run --release -- bench` times the ladder.".to_string(),
+        None => "Every step passes. `cargo run -- diff N` compares yours with the reference; `cargo run --release -p lab -- bench` times the ladder.".to_string(),
         Some((step, outcome)) => format!(
             "Next: step {:02}, {}, in docs/src/{}.\n{}\n`cargo run -- watch {}` re-checks it on every save.",
             step.number,

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::chart::{Chart, Series};
-use crate::peak;
 use mandel_core::error::positive;
 use mandel_core::isa::{self, Isa};
 use mandel_core::output::OutputFile;
@@ -15,6 +14,7 @@ use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median, median_run, rate, rate_text, timed};
 use mandel_core::{verify, Problem, UserError, Variant};
 use step05::{solution, timed_chunks, with_threads, ChunkTime};
+use workshop::peak;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -1,4 +1,4 @@
-//! `workshop figures`: reruns the measurements the book shows, on this
+//! `lab figures`: reruns the measurements the book shows, on this
 //! machine, and writes them where the chapters include them
 //! (`docs/src/figures/`): each command's output as text, with the machine
 //! and the command at its top, and the pictures beside them. The book's
@@ -15,7 +15,7 @@ use mandel_core::problem::group_digits;
 use mandel_core::selfcheck::Verdict;
 use mandel_core::{Problem, UserError};
 
-use crate::workspace;
+use workshop::workspace;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -217,7 +217,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         eprintln!("Building the steps' binaries the figures run ...");
         build_step_binaries(&me)?;
     }
-    let progress = crate::progress_bar(FIGURES.len() as u64 + 2);
+    let progress = workshop::progress_bar(FIGURES.len() as u64 + 2);
     let mut not_here = Vec::new();
     for figure in FIGURES {
         progress.set_message(figure.file);
@@ -306,10 +306,17 @@ fn run_one(
                 shell_words(&command[1..])
             ),
         ),
+        // The attendee's runner's commands run the workshop binary beside
+        // this one; the rest are this lab's.
+        None if ["ladder", "fastest"].contains(&command[0]) => (
+            me.with_file_name(format!("workshop{}", std::env::consts::EXE_SUFFIX)),
+            command.iter().map(|w| w.to_string()).collect(),
+            format!("cargo run --release -- {}", shell_words(command)),
+        ),
         None => (
             me.to_path_buf(),
             command.iter().map(|w| w.to_string()).collect(),
-            format!("cargo run --release -- {}", shell_words(command)),
+            format!("cargo run --release -p lab -- {}", shell_words(command)),
         ),
     };
     if !exe.is_file() {
@@ -398,9 +405,9 @@ fn outcome_lines(outcome: &RunOutcome) -> String {
 }
 
 /// The step whose binary a figure's command runs (`step04 1000 1000`),
-/// `None` for a `workshop` command.
+/// `None` for a `workshop` or `lab` command.
 fn step_binary(word: &str) -> Option<String> {
-    crate::registry::LADDER
+    workshop::registry::LADDER
         .iter()
         .map(|step| step.id())
         .find(|id| id == word)
@@ -454,7 +461,11 @@ fn build_step_binaries(me: &Path) -> Result<(), UserError> {
     for step in steps {
         build.args(["-p", &step]);
     }
-    workspace::cargo_build(build, "the steps' binaries")
+    workspace::cargo_build(build, "the steps' binaries")?;
+    // The runner's commands (the ladder) run the workshop binary.
+    let mut build = workspace::cargo();
+    build.args(["build", "-q", "--profile", &profile, "-p", "workshop"]);
+    workspace::cargo_build(build, "the workshop binary")
 }
 
 /// Step 01's reference, sampled, as the step 01 chapter shows it: the
@@ -566,7 +577,7 @@ const BUILD_SETTINGS: &[BuildSetting] = &[
 /// compiling, so not with `--quick`.
 fn build_settings(machine: &str) -> Result<String, UserError> {
     let mut text = format!(
-        "{machine}\n$ cargo run --release -- figures   (builds steps 01 and 02 each way below; each time is the median of 5 runs of `stepNN 1000 1000 --no-check`)\n{:<52} {:>10} {:>10} {:>14}\n",
+        "{machine}\n$ cargo run --release -p lab -- figures   (builds steps 01 and 02 each way below; each time is the median of 5 runs of `stepNN 1000 1000 --no-check`)\n{:<52} {:>10} {:>10} {:>14}\n",
         "build", "step01", "step02", "step02 z-up/s"
     );
     let updates = Problem::new(1000, 1000)?.z_updates();

@@ -7,7 +7,6 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::chart::{Chart, Series};
-use crate::workspace;
 use mandel_core::error::positive;
 use mandel_core::outcome::RunOutcome;
 use mandel_core::output::OutputFile;
@@ -15,6 +14,7 @@ use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median, median_run};
 use mandel_core::{Problem, UserError};
 use step06::{run_on_threads, Settings, Strategy};
+use workshop::workspace;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -1,0 +1,69 @@
+//! `lab`: the instructor's experiments, `cargo run --release -p lab --
+//! <command>`. Each measures one lesson of the day on this machine, as a
+//! table and, where a picture says it better, a chart; `figures` reruns
+//! them all into the book.
+
+mod chart;
+mod figures;
+mod machine;
+mod ranks;
+mod scaling;
+mod sweep;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use mandel_core::error::parse_args;
+use mandel_core::UserError;
+use workshop::{ladder, peak};
+
+#[derive(Parser)]
+#[command(
+    name = "lab",
+    about = "The Mandelbrot workshop's instructor's lab: each lesson measured on this machine, as tables and charts."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The ladder on a bigger problem (default `4000 1000`), for steadier figures; `--python` adds the tutorial's Python beside it.
+    Bench(ladder::Args),
+    /// The cache-size experiment: step 03's time against its block size, as a table and a chart.
+    Sweep(sweep::Args),
+    /// Step 05's experiments: speedup against threads and chunks, tables and charts.
+    Scaling(scaling::Args),
+    /// Measure this machine's fused-multiply-add peak, on one thread and on all.
+    Peak,
+    /// Step 06's experiment: the static split against the task farm as the ranks grow, as threads and under mpirun; a table and a chart.
+    Ranks(ranks::Args),
+    /// Rerun the measurements the book shows, on this machine, into docs/src/figures/ (text, charts, pictures).
+    Figures(figures::Args),
+}
+
+fn main() -> ExitCode {
+    let cli: Cli = match parse_args() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    let result = match cli.command {
+        // Python's pure version would take minutes on the bigger problem.
+        Command::Bench(args) if args.python => ladder::run(&args, (1000, 1000)),
+        Command::Bench(args) => ladder::run(&args, (4000, 1000)),
+        Command::Sweep(args) => sweep::run(&args),
+        Command::Scaling(args) => scaling::run(&args),
+        Command::Ranks(args) => ranks::run(&args),
+        Command::Figures(args) => figures::run(&args),
+        Command::Peak => {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            println!("One thread:  {}", peak::probe(1).describe());
+            if threads > 1 {
+                println!("All threads: {}", peak::probe(threads).describe());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    result.unwrap_or_else(|mistake: UserError| mistake.report())
+}
