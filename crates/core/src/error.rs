@@ -1,36 +1,99 @@
-//! User mistakes: one clear line on stderr and exit status 2, never a panic.
+//! The one error story every tool tells: a user's mistake or something
+//! this machine lacks is one clear line and exit status 2, never a panic;
+//! an internal failure says it is a bug.
 
 use std::fmt;
 use std::process::ExitCode;
 
-/// A mistake the user can fix (bad argument, size too big, unwritable path,
-/// unknown step, missing hardware). Its text is one sentence without the
-/// leading "error: ".
+/// What stops a command, as one sentence without the leading "error: ".
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserError(pub String);
+pub struct UserError {
+    pub kind: ErrorKind,
+    pub line: String,
+}
+
+/// Whose move it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A mistake the user can fix: a bad argument, a size too big, an
+    /// unwritable path, an unknown step.
+    Mistake,
+    /// This machine lacks something (a GPU, NVRTC, MPI, a compiler, an
+    /// instruction set): the line says what to install or use instead.
+    Missing,
+    /// Not the user's doing: the workshop, or a library under it, failed.
+    Bug,
+}
 
 impl UserError {
-    pub fn new(message: impl Into<String>) -> Self {
-        UserError(message.into())
+    /// A user's mistake.
+    pub fn new(line: impl Into<String>) -> Self {
+        UserError {
+            kind: ErrorKind::Mistake,
+            line: line.into(),
+        }
     }
 
-    /// Prints the one line and gives the exit status every tool uses for it.
+    /// Something this machine lacks.
+    pub fn missing(line: impl Into<String>) -> Self {
+        UserError {
+            kind: ErrorKind::Missing,
+            line: line.into(),
+        }
+    }
+
+    /// An internal failure.
+    pub fn bug(line: impl Into<String>) -> Self {
+        UserError {
+            kind: ErrorKind::Bug,
+            line: line.into(),
+        }
+    }
+
+    /// Prints the one line and gives the exit status: 2 for a mistake or
+    /// something missing, 1 for a bug.
     pub fn report(&self) -> ExitCode {
+        let (line, code) = match self.kind {
+            ErrorKind::Mistake | ErrorKind::Missing => (format!("error: {}\n", self.line), 2),
+            ErrorKind::Bug => (
+                format!(
+                    "error: {} (a failure inside the workshop, not something you typed: please report it with the command you ran)\n",
+                    self.line
+                ),
+                1,
+            ),
+        };
         // One write: `eprintln!` may write in pieces, and under mpirun
         // another process's output can land between them.
-        let line = format!("error: {}\n", self.0);
         let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
-        ExitCode::from(2)
+        ExitCode::from(code)
     }
 }
 
 impl fmt::Display for UserError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.line)
     }
 }
 
 impl std::error::Error for UserError {}
+
+/// What this machine lacks for a step or a flag, in one line that says
+/// what to install: a value, so callers can tell it from a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing(pub String);
+
+impl fmt::Display for Missing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<Missing> for UserError {
+    fn from(missing: Missing) -> Self {
+        UserError::missing(missing.0)
+    }
+}
 
 /// Parses the command line with clap, but reports a mistake as one line and
 /// exit status 2 (clap's own report spans several lines). `--help` and

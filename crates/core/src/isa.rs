@@ -95,7 +95,7 @@ impl Isa {
         } else {
             format!("this CPU has no {self}")
         };
-        Err(UserError::new(format!(
+        Err(UserError::missing(format!(
             "--isa {}: {why}; it can run --isa {}",
             self.flag(),
             has.join(", --isa ")

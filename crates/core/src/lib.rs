@@ -22,7 +22,7 @@ pub mod target;
 pub mod timing;
 pub mod verify;
 
-pub use error::UserError;
+pub use error::{Missing, UserError};
 pub use num_complex::Complex64;
 pub use problem::Problem;
 pub use step::{Availability, Launch, PeakOf, Reason, Step, Variant};

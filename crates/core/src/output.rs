@@ -96,8 +96,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("no/such/dir/out.png");
         let err = OutputFile::create(&missing).err().unwrap();
-        assert!(err.0.contains("does not exist"), "{err}");
+        assert!(err.line.contains("does not exist"), "{err}");
         let err = OutputFile::create(dir.path()).err().unwrap();
-        assert!(err.0.contains("is a directory"), "{err}");
+        assert!(err.line.contains("is a directory"), "{err}");
     }
 }

@@ -225,8 +225,8 @@ mod tests {
     #[test]
     fn sizes_beyond_memory_are_refused_before_allocating() {
         let err = Problem::new(10_000_000_000, 10).err().expect("refused");
-        assert!(err.0.contains("use a smaller w"), "{err}");
-        assert!(!err.0.contains('\n'));
+        assert!(err.line.contains("use a smaller w"), "{err}");
+        assert!(!err.line.contains('\n'));
     }
 
     #[test]

@@ -131,11 +131,11 @@ pub fn check_supported() -> Result<(), UserError> {
 
 fn unsupported() -> UserError {
     if cfg!(unix) {
-        UserError::new(
+        UserError::missing(
             "--profile needs the step built with its `flamegraph` feature: add it to cargo's, as in `cargo run --release -p step01 --features solution,flamegraph -- 1000 1000 --profile step01.svg`",
         )
     } else {
-        UserError::new(
+        UserError::missing(
             "--profile needs Linux or macOS (pprof samples with a Unix timer signal); on Windows use a profiler such as Visual Studio's or Superluminal",
         )
     }

@@ -59,30 +59,31 @@ fn register_font() {
 
 impl Chart {
     /// The chart as PNG bytes.
-    pub fn png(&self) -> Result<Vec<u8>, String> {
+    pub fn png(&self) -> Result<Vec<u8>, UserError> {
         register_font();
         let mut pixels = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
         {
             let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
             self.draw(&root)?;
-            root.present().map_err(|e| e.to_string())?;
+            root.present().map_err(drawing_failed)?;
         }
-        let image = image::RgbImage::from_raw(SIZE.0, SIZE.1, pixels).ok_or("chart buffer")?;
+        let image = image::RgbImage::from_raw(SIZE.0, SIZE.1, pixels)
+            .ok_or_else(|| drawing_failed("the pixel buffer has the wrong size"))?;
         let mut png = std::io::Cursor::new(Vec::new());
         image
             .write_to(&mut png, image::ImageFormat::Png)
-            .map_err(|e| e.to_string())?;
+            .map_err(drawing_failed)?;
         Ok(png.into_inner())
     }
 
     /// The chart as an SVG document.
-    pub fn svg(&self) -> Result<String, String> {
+    pub fn svg(&self) -> Result<String, UserError> {
         register_font();
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
             self.draw(&root)?;
-            root.present().map_err(|e| e.to_string())?;
+            root.present().map_err(drawing_failed)?;
         }
         Ok(svg)
     }
@@ -93,21 +94,20 @@ impl Chart {
         png: Option<OutputFile>,
         svg: Option<OutputFile>,
     ) -> Result<Vec<PathBuf>, UserError> {
-        let failed = |e: String| UserError::new(format!("cannot draw the chart: {e}"));
         let mut written = Vec::new();
         if let Some(file) = png {
-            let bytes = self.png().map_err(failed)?;
+            let bytes = self.png()?;
             written.push(file.write_with(|w| std::io::Write::write_all(w, &bytes))?);
         }
         if let Some(file) = svg {
-            let text = self.svg().map_err(failed)?;
+            let text = self.svg()?;
             written.push(file.write_with(|w| std::io::Write::write_all(w, text.as_bytes()))?);
         }
         Ok(written)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), UserError> {
+        root.fill(&WHITE).map_err(drawing_failed)?;
         let xs = self
             .series
             .iter()
@@ -134,13 +134,13 @@ impl Chart {
         if self.log_x {
             let chart = builder
                 .build_cartesian_2d((x_lo * 0.8..x_hi * 1.25).log_scale(), 0.0..y_hi)
-                .map_err(|e| e.to_string())?;
+                .map_err(drawing_failed)?;
             self.fill(chart, y_hi)
         } else {
             let pad = (x_hi - x_lo).max(1.0) * 0.05;
             let chart = builder
                 .build_cartesian_2d(x_lo - pad..x_hi + pad, 0.0..y_hi)
-                .map_err(|e| e.to_string())?;
+                .map_err(drawing_failed)?;
             self.fill(chart, y_hi)
         }
     }
@@ -149,12 +149,11 @@ impl Chart {
         &self,
         mut chart: ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>,
         y_hi: f64,
-    ) -> Result<(), String>
+    ) -> Result<(), UserError>
     where
         DB: DrawingBackend + 'a,
         X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
-        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
         chart
             .configure_mesh()
             .x_desc(&self.x_label)
@@ -164,7 +163,7 @@ impl Chart {
             .axis_desc_style((FONT, 18))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
-            .map_err(err)?;
+            .map_err(drawing_failed)?;
         let (x_lo, x_hi) = (chart.x_range().start, chart.x_range().end);
         let visible = self.markers.iter().filter(|m| m.x >= x_lo && m.x <= x_hi);
         for marker in visible {
@@ -174,14 +173,14 @@ impl Chart {
                     [(marker.x, 0.0), (marker.x, y_hi)],
                     grey.stroke_width(1),
                 ))
-                .map_err(err)?;
+                .map_err(drawing_failed)?;
             chart
                 .draw_series(std::iter::once(Text::new(
                     marker.label.clone(),
                     (marker.x, y_hi * 0.97),
                     (FONT, 15).into_font().color(&grey),
                 )))
-                .map_err(err)?;
+                .map_err(drawing_failed)?;
         }
         for (i, series) in self.series.iter().enumerate() {
             let colour = COLOURS[i % COLOURS.len()];
@@ -190,7 +189,7 @@ impl Chart {
                     series.points.iter().copied(),
                     colour.stroke_width(2),
                 ))
-                .map_err(err)?
+                .map_err(drawing_failed)?
                 .label(series.name.clone())
                 .legend(move |(x, y)| {
                     PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2))
@@ -202,7 +201,7 @@ impl Chart {
                         .iter()
                         .map(|&p| Circle::new(p, 4, colour.filled())),
                 )
-                .map_err(err)?;
+                .map_err(drawing_failed)?;
         }
         chart
             .configure_series_labels()
@@ -211,7 +210,7 @@ impl Chart {
             .border_style(BLACK)
             .position(SeriesLabelPosition::LowerRight)
             .draw()
-            .map_err(err)?;
+            .map_err(drawing_failed)?;
         Ok(())
     }
 }
@@ -226,6 +225,11 @@ fn compact(x: f64) -> String {
     let text = format!("{value:.2}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     format!("{text}{unit}")
+}
+
+/// A drawing library's failure: not the user's doing.
+fn drawing_failed(e: impl std::fmt::Display) -> UserError {
+    UserError::bug(format!("cannot draw the chart: {e}"))
 }
 
 #[cfg(test)]

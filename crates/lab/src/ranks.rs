@@ -84,7 +84,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     );
 
     let mpi = if args.threads_only {
-        Err("not asked for (--threads-only)".to_string())
+        Err(UserError::new("not asked for (--threads-only)"))
     } else {
         mpi_step06()
     };
@@ -189,15 +189,15 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
 
 /// Step 06 built with MPI, when `mpirun` is here: built by cargo into its
 /// own target folder (`target/mpi`), so the everyday build stays MPI-free.
-fn mpi_step06() -> Result<PathBuf, String> {
+fn mpi_step06() -> Result<PathBuf, UserError> {
     let found = Command::new("mpirun")
         .arg("--version")
         .stdin(Stdio::null())
         .output();
     if !found.is_ok_and(|o| o.status.success()) {
-        return Err(
-            "no `mpirun` on this machine (install Open MPI, see the setup chapter)".to_string(),
-        );
+        return Err(UserError::missing(
+            "no `mpirun` on this machine (install Open MPI, see the setup chapter)",
+        ));
     }
     let target = workspace::root().join("target").join("mpi");
     eprintln!(
@@ -208,7 +208,7 @@ fn mpi_step06() -> Result<PathBuf, String> {
         .args(["build", "-q", "--release", "-p", "step06"])
         .args(["--features", "mpi,solution", "--target-dir"])
         .arg(&target);
-    workspace::cargo_build(build, "step 06 with MPI").map_err(|e| e.to_string())?;
+    workspace::cargo_build(build, "step 06 with MPI")?;
     Ok(target
         .join("release")
         .join(format!("step06{}", std::env::consts::EXE_SUFFIX)))
@@ -250,7 +250,7 @@ fn mpirun(
         .spawn()
         .map_err(|e| UserError::new(format!("cannot run mpirun: {e}")))?;
     let output = wait_at_most(child, MPIRUN_TIMEOUT)
-        .map_err(|why| UserError::new(format!("`{shown}` {why}")))?;
+        .map_err(|why| UserError::bug(format!("`{shown}` {why}")))?;
     let outcome = RunOutcome::from_output(&String::from_utf8_lossy(&output.stdout)).ok();
     let sum = outcome.as_ref().and_then(|o| o.sum);
     let took = outcome.as_ref().and_then(RunOutcome::time);
@@ -278,7 +278,7 @@ fn mpirun(
 fn wait_at_most(
     mut child: std::process::Child,
     limit: Duration,
-) -> Result<std::process::Output, String> {
+) -> Result<std::process::Output, UserError> {
     let started = Instant::now();
     // Read the pipes on their own threads so a chatty child cannot block.
     let out_reader = drain(child.stdout.take());
@@ -295,10 +295,13 @@ fn wait_at_most(
             Ok(None) if started.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("did not end within {} s", limit.as_secs()));
+                return Err(UserError::bug(format!(
+                    "did not end within {} s",
+                    limit.as_secs()
+                )));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(format!("cannot wait for it: {e}")),
+            Err(e) => return Err(UserError::bug(format!("cannot wait for it: {e}"))),
         }
     }
 }

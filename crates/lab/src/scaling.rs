@@ -84,8 +84,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
             measure(&problem, args.runs, || {
                 solution::calculate_z(&problem.re, &problem.im, problem.maxiter)
             })
-        })
-        .map_err(UserError::new)?;
+        })?;
         let one = by_threads
             .first()
             .map_or(median, |&(_, m): &(usize, Duration)| m);
@@ -114,8 +113,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         for _ in 0..args.runs {
             let ((output, times), took) = with_threads(Some(max_threads), || {
                 timed(|| timed_chunks(&problem.re, &problem.im, problem.maxiter, chunks))
-            })
-            .map_err(UserError::new)?;
+            })?;
             runs.push((took, output, times));
         }
         runs.sort_by_key(|r| r.0);
@@ -152,14 +150,12 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
             timed(|| {
                 solution::calculate_z_chunks(&problem.re, &problem.im, problem.maxiter, chunks)
             })
-        })
-        .map_err(UserError::new)?;
+        })?;
         in_place_right &= verify::compare(&problem, &output).passes(tolerance);
         in_place.push(took);
         let (output, took) = with_threads(Some(max_threads), || {
             timed(|| step05::joined_chunks(&problem.re, &problem.im, problem.maxiter, chunks))
-        })
-        .map_err(UserError::new)?;
+        })?;
         joined_right &= verify::compare(&problem, &output).passes(tolerance);
         joined.push(took);
     }

@@ -8,6 +8,7 @@
 //! numbers, `+`, `-`, `*`, unary `-`, `^` with a whole power from 1 to 16,
 //! and parentheses.
 
+use mandel_core::UserError;
 use wide::f64x8;
 
 /// One instruction of a compiled formula, for a stack machine.
@@ -35,7 +36,7 @@ const MAX_DEPTH: usize = 16;
 
 impl Formula {
     /// Compiles `text`, or says in one line what is wrong with it.
-    pub fn compile(text: &str) -> Result<Formula, String> {
+    pub fn compile(text: &str) -> Result<Formula, UserError> {
         let mut parser = Parser {
             text,
             chars: text.char_indices().peekable(),
@@ -53,14 +54,14 @@ impl Formula {
         let program = parser.program;
         let depth = stack_depth(&program);
         if depth > MAX_DEPTH {
-            return Err(format!(
+            return Err(UserError::new(format!(
                 "cannot use formula '{text}': it nests deeper than {MAX_DEPTH} levels"
-            ));
+            )));
         }
         if !program.contains(&Op::Z) {
-            return Err(format!(
+            return Err(UserError::new(format!(
                 "cannot use formula '{text}': it must use z, or nothing iterates"
-            ));
+            )));
         }
         Ok(Formula {
             text: text.trim().to_string(),
@@ -279,12 +280,12 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn error(&self, at: usize, what: &str) -> String {
-        format!(
+    fn error(&self, at: usize, what: &str) -> UserError {
+        UserError::new(format!(
             "cannot read formula '{}': {what} at position {} (use z, c, numbers, + - * ^ and parentheses)",
             self.text,
             at + 1
-        )
+        ))
     }
 
     fn skip_spaces(&mut self) {
@@ -297,7 +298,7 @@ impl Parser<'_> {
     }
 
     /// sum := product (('+' | '-') product)*
-    fn sum(&mut self) -> Result<(), String> {
+    fn sum(&mut self) -> Result<(), UserError> {
         self.product()?;
         while let Some((_, op @ ('+' | '-'))) = self.peek() {
             self.chars.next();
@@ -308,7 +309,7 @@ impl Parser<'_> {
     }
 
     /// product := unary ('*' unary)*
-    fn product(&mut self) -> Result<(), String> {
+    fn product(&mut self) -> Result<(), UserError> {
         self.unary()?;
         while let Some((_, '*')) = self.peek() {
             self.chars.next();
@@ -319,7 +320,7 @@ impl Parser<'_> {
     }
 
     /// unary := '-' unary | power
-    fn unary(&mut self) -> Result<(), String> {
+    fn unary(&mut self) -> Result<(), UserError> {
         if let Some((_, '-')) = self.peek() {
             self.chars.next();
             self.unary()?;
@@ -330,7 +331,7 @@ impl Parser<'_> {
     }
 
     /// power := atom ('^' whole number)? — `z^3` is `z*z*z`, in that order.
-    fn power(&mut self) -> Result<(), String> {
+    fn power(&mut self) -> Result<(), UserError> {
         let start = self.program.len();
         self.atom()?;
         if let Some((at, '^')) = self.peek() {
@@ -349,7 +350,7 @@ impl Parser<'_> {
     }
 
     /// atom := number | 'z' | 'c' | 'q' | '(' sum ')'
-    fn atom(&mut self) -> Result<(), String> {
+    fn atom(&mut self) -> Result<(), UserError> {
         let Some((at, ch)) = self.peek() else {
             return Err(self.error(self.text.len(), "the formula ends too soon"));
         };
@@ -387,7 +388,7 @@ impl Parser<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<Option<f64>, String> {
+    fn number(&mut self) -> Result<Option<f64>, UserError> {
         let Some((start, _)) = self.peek() else {
             return Ok(None);
         };
@@ -464,12 +465,15 @@ mod tests {
             ("", "ends too soon"),
             ("z $ c", "unexpected '$'"),
         ] {
-            let err = Formula::compile(text).unwrap_err();
+            let err = Formula::compile(text).unwrap_err().to_string();
             assert!(err.contains(expect), "{text:?}: {err}");
             assert!(!err.contains('\n'), "{err}");
         }
         let deep = format!("{}z{}", "(z+".repeat(20), ")".repeat(20));
-        assert!(Formula::compile(&deep).unwrap_err().contains("deeper"));
+        assert!(Formula::compile(&deep)
+            .unwrap_err()
+            .to_string()
+            .contains("deeper"));
     }
 
     #[test]

@@ -79,7 +79,7 @@ fn main() -> ExitCode {
     };
     let formula = match Formula::compile(text) {
         Ok(formula) => formula,
-        Err(why) => return UserError::new(why).report(),
+        Err(mistake) => return mistake.report(),
     };
     args.common.say(format_args!(
         "Formula {}: compiled once, evaluated over blocks of {block} points",

@@ -109,13 +109,13 @@ pub fn check_chunks(chunks: usize, points: usize, w: u64) -> Result<(), UserErro
 pub fn with_threads<R: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> R + Send,
-) -> Result<R, String> {
+) -> Result<R, UserError> {
     match threads {
         None => Ok(f()),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
             .map(|pool| pool.install(f))
-            .map_err(|e| format!("cannot start {n} threads: {e}")),
+            .map_err(|e| UserError::bug(format!("cannot start {n} threads: {e}"))),
     }
 }

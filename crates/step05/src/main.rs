@@ -3,7 +3,7 @@ use std::process::ExitCode;
 mod attendee;
 
 use attendee::{active, ACTIVE};
-use mandel_core::error::{positive, UserError};
+use mandel_core::error::positive;
 use mandel_core::isa::{self, Isa};
 use mandel_core::problem::{axes, check_fits_in_memory};
 use mandel_core::run::{self, CommonArgs};
@@ -58,5 +58,5 @@ fn main() -> ExitCode {
             None => active::calculate_z(&p.re, &p.im, p.maxiter),
         })
     });
-    result.unwrap_or_else(|why| UserError::new(why).report())
+    result.unwrap_or_else(|failure| failure.report())
 }

@@ -119,7 +119,7 @@ pub fn main(
     variant: Variant,
 ) -> ExitCode {
     let Some(mut universe) = mpi::initialize() else {
-        return UserError::new("MPI was already started").report();
+        return UserError::bug("MPI was already started").report();
     };
     let world = universe.world();
     let (rank, size) = (world.rank() as usize, world.size() as usize);

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use mandel_core::Problem;
+use mandel_core::{Missing, Problem, UserError};
 
 use crate::nvrtc::CompileFailure;
 use crate::source::{Build, Precision, Source};
@@ -62,6 +62,10 @@ int main(int argc, char **argv) {
 }
 "#;
 
+/// The harness's exit status when a thread past the last point wrote to
+/// the output (see `return 6` in the harness above).
+const OUT_OF_BOUNDS: i32 = 6;
+
 /// The C++ compiler: `$CXX`, or `c++`.
 fn compiler() -> String {
     std::env::var("CXX").unwrap_or_else(|_| "c++".to_string())
@@ -71,7 +75,7 @@ fn compiler() -> String {
 pub const INSTALL_CXX: &str = "install one (Debian, Ubuntu: `sudo apt-get install g++`; Fedora: `sudo dnf install gcc-c++`; macOS: `xcode-select --install`; Windows: LLVM's clang++ or MSYS2's MinGW-w64 g++, with CXX set to it), or set CXX to the one you have";
 
 /// Whether a C++ compiler runs here; if not, what is missing.
-pub fn available() -> Result<(), String> {
+pub fn available() -> Result<(), Missing> {
     let cxx = compiler();
     match Command::new(&cxx)
         .arg("--version")
@@ -80,9 +84,9 @@ pub fn available() -> Result<(), String> {
         .status()
     {
         Ok(status) if status.success() => Ok(()),
-        _ => Err(format!(
+        _ => Err(Missing(format!(
             "no C++ compiler (`{cxx}`) to run the kernel on the CPU instead: {INSTALL_CXX}"
-        )),
+        ))),
     }
 }
 
@@ -102,14 +106,14 @@ impl Emulator {
         let folder = tempfile::Builder::new()
             .prefix("step07-emulated-")
             .tempdir()
-            .map_err(|e| CompileFailure::Missing(format!("no temporary folder: {e}")))?;
+            .map_err(|e| CompileFailure::Missing(Missing(format!("no temporary folder: {e}"))))?;
         let program = folder
             .path()
             .join(format!("kernel{}", std::env::consts::EXE_SUFFIX));
         let text = format!("{PRELUDE}{}{MAIN}", source.assembled());
         let file = folder.path().join("kernel.cpp");
         std::fs::write(&file, text).map_err(|e| {
-            CompileFailure::Missing(format!("cannot write {}: {e}", file.display()))
+            CompileFailure::Missing(Missing(format!("cannot write {}: {e}", file.display())))
         })?;
         let out = Command::new(compiler())
             .args(["-std=c++11", "-O2", "-ffp-contract=off", "-w"])
@@ -119,7 +123,9 @@ impl Emulator {
             .arg(&program)
             .arg(&file)
             .output()
-            .map_err(|e| CompileFailure::Missing(format!("cannot run {}: {e}", compiler())))?;
+            .map_err(|e| {
+                CompileFailure::Missing(Missing(format!("cannot run {}: {e}", compiler())))
+            })?;
         if !out.status.success() {
             let log = String::from_utf8_lossy(&out.stderr).into_owned();
             return Err(CompileFailure::Refused {
@@ -137,7 +143,9 @@ impl Emulator {
 
     /// Runs every thread of `grid` blocks of `block` threads over the
     /// problem's points.
-    pub fn run(&self, problem: &Problem, grid: u32, block: u32) -> Result<Vec<u32>, String> {
+    /// A kernel that writes past the last point is the attendee's mistake;
+    /// anything else failing here is the workshop's.
+    pub fn run(&self, problem: &Problem, grid: u32, block: u32) -> Result<Vec<u32>, UserError> {
         let n = problem.len();
         let mut bytes = Vec::with_capacity(2 * n * self.build.real_bytes());
         for values in [&problem.re, &problem.im] {
@@ -150,34 +158,38 @@ impl Emulator {
         }
         let input = self.folder.path().join("points");
         let output = self.folder.path().join("counts");
-        std::fs::write(&input, bytes).map_err(|e| format!("{}: {e}", input.display()))?;
+        std::fs::write(&input, bytes)
+            .map_err(|e| UserError::bug(format!("{}: {e}", input.display())))?;
         // Ended with the self-check if it runs past its time limit.
         let status = mandel_core::selfcheck::status_of_child(
             Command::new(&self.program).arg(&input).arg(&output).args(
                 [n, problem.maxiter as usize, grid as usize, block as usize].map(|v| v.to_string()),
             ),
         )
-        .map_err(|e| format!("cannot run the emulated kernel: {e}"))?;
-        if status.code() == Some(6) {
-            return Err(format!(
+        .map_err(|e| UserError::bug(format!("cannot run the emulated kernel: {e}")))?;
+        if status.code() == Some(OUT_OF_BOUNDS) {
+            return Err(UserError::new(format!(
                 "threads past the last point (i >= n = {n}) wrote to output: the kernel needs its bounds check"
-            ));
+            )));
         }
         if !status.success() {
-            return Err(format!("the emulated kernel failed ({status})"));
+            return Err(UserError::bug(format!(
+                "the emulated kernel failed ({status})"
+            )));
         }
         read_counts(&output, n)
     }
 }
 
-fn read_counts(path: &Path, n: usize) -> Result<Vec<u32>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+fn read_counts(path: &Path, n: usize) -> Result<Vec<u32>, UserError> {
+    let bytes =
+        std::fs::read(path).map_err(|e| UserError::bug(format!("{}: {e}", path.display())))?;
     if bytes.len() != 4 * n {
-        return Err(format!(
+        return Err(UserError::bug(format!(
             "the emulated kernel wrote {} bytes, not {}",
             bytes.len(),
             4 * n
-        ));
+        )));
     }
     Ok(bytes
         .chunks_exact(4)

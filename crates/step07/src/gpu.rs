@@ -13,7 +13,7 @@ use cudarc::driver::{
 };
 use cudarc::nvrtc::Ptx;
 use mandel_core::problem::bytes_text;
-use mandel_core::{Problem, UserError};
+use mandel_core::{Missing, Problem, UserError};
 
 use crate::nvrtc;
 use crate::source::{Build, Precision, Source, ARRAYS, PEAK};
@@ -52,18 +52,24 @@ fn failed(what: &str) -> impl Fn(DriverError) -> UserError + '_ {
                 "the GPU ran out of memory {what}: try a smaller problem"
             ))
         } else {
-            UserError::new(format!("the GPU failed {what}: {}", describe(error)))
+            UserError::bug(format!("the GPU failed {what}: {}", describe(error)))
         }
     }
 }
 
 /// The GPU, opened once per process; or why there is none, in one line.
-pub fn gpu() -> Result<&'static Gpu, String> {
-    static GPU: OnceLock<Result<Gpu, String>> = OnceLock::new();
-    GPU.get_or_init(open).as_ref().map_err(String::clone)
+pub fn gpu() -> Result<&'static Gpu, Missing> {
+    static GPU: OnceLock<Result<Gpu, Missing>> = OnceLock::new();
+    GPU.get_or_init(open).as_ref().map_err(Missing::clone)
 }
 
-fn open() -> Result<Gpu, String> {
+/// Opens GPU 0. Any failure means there is no GPU this process can use:
+/// said as what is missing, in one line.
+fn open() -> Result<Gpu, Missing> {
+    open_or_say().map_err(Missing)
+}
+
+fn open_or_say() -> Result<Gpu, String> {
     // SAFETY: only tries to open the driver library by its names.
     if !unsafe { cudarc::driver::sys::is_culib_present() } {
         return Err("no CUDA driver (libcuda) on this machine, so no GPU to run on".to_string());
@@ -74,7 +80,7 @@ fn open() -> Result<Gpu, String> {
     if count == 0 {
         return Err("the CUDA driver found no GPU".to_string());
     }
-    nvrtc::available()?;
+    nvrtc::available().map_err(|missing| missing.0)?;
     let ctx = CudaContext::new(0).map_err(|e| format!("cannot open GPU 0: {}", describe(e)))?;
     let ask = |what| {
         ctx.attribute(what)

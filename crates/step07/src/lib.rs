@@ -9,7 +9,7 @@ use std::path::Path;
 
 use mandel_core::selfcheck::{self, Failure, FailureKind};
 use mandel_core::verify::{Tolerance, FMA_TOLERANCE};
-use mandel_core::{Availability, Launch, PeakOf, Problem, Reason, Step, Variant};
+use mandel_core::{Availability, Launch, PeakOf, Problem, Reason, Step, UserError, Variant};
 
 pub mod emulate;
 pub mod gpu;
@@ -162,11 +162,9 @@ pub fn run_on_gpu(
     elementwise: &Source,
     settings: &Settings,
     problem: &Problem,
-) -> Result<Vec<u32>, String> {
+) -> Result<Vec<u32>, UserError> {
     let gpu = gpu::gpu()?;
-    let (counts, _) = gpu
-        .run(elementwise, settings, problem)
-        .map_err(|e| e.to_string())?;
+    let (counts, _) = gpu.run(elementwise, settings, problem)?;
     Ok(counts)
 }
 

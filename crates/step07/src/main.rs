@@ -115,7 +115,7 @@ fn run_step(args: &Args) -> Result<ExitCode, UserError> {
         return emulated(args, &settings);
     }
     let gpu = gpu::gpu().map_err(|why| {
-        UserError::new(format!(
+        UserError::missing(format!(
             "{why}: `--emulate` runs the kernel on the CPU instead, and `cargo test -p step07` checks it there"
         ))
     })?;

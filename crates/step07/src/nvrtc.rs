@@ -6,13 +6,15 @@
 use cudarc::nvrtc::sys::nvrtcResult;
 use cudarc::nvrtc::{compile_ptx_with_opts, CompileError, CompileOptions};
 
+use mandel_core::Missing;
+
 use crate::source::{Build, Source};
 
 /// Why a source did not become PTX.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CompileFailure {
     /// No compiler to try: what is missing, in one line.
-    Missing(String),
+    Missing(Missing),
     /// The compiler refused the source: its first error as
     /// `file:line: message`, and its whole log.
     Refused { first: String, log: String },
@@ -22,20 +24,20 @@ impl CompileFailure {
     /// The one line to show.
     pub fn line(&self) -> String {
         match self {
-            CompileFailure::Missing(why) => why.clone(),
+            CompileFailure::Missing(why) => why.to_string(),
             CompileFailure::Refused { first, .. } => first.clone(),
         }
     }
 }
 
 /// Whether libnvrtc can be loaded; if not, what to install.
-pub fn available() -> Result<(), String> {
+pub fn available() -> Result<(), Missing> {
     // cudarc panics on the first call when the library is absent: ask first.
     // SAFETY: only tries to open the library by its candidate names.
     if unsafe { cudarc::nvrtc::sys::is_culib_present() } {
         Ok(())
     } else {
-        Err(missing_line())
+        Err(Missing(missing_line()))
     }
 }
 

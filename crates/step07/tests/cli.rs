@@ -33,7 +33,7 @@ fn refused(out: &Output, words: &str) {
 fn have_emulator(what: &str) -> bool {
     let here = step07::emulate::available();
     if let Err(why) = &here {
-        mandel_core::skip::skipped(what, why, "then run the tests again");
+        mandel_core::skip::skipped(what, &why.0, "then run the tests again");
     }
     here.is_ok()
 }
@@ -48,7 +48,7 @@ fn no_gpu_is_one_line_and_status_2() {
         ),
         Err(why) => {
             let out = step07(&["100", "30"], &[]);
-            refused(&out, &why);
+            refused(&out, &why.0);
             refused(&out, "--emulate");
             assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
         }
@@ -102,7 +102,7 @@ fn ptx_is_written_where_nvrtc_is_and_refused_in_one_line_where_it_is_not() {
         }
         Err(why) => {
             refused(&out, "no NVRTC library");
-            assert!(why.contains("no NVRTC library"));
+            assert!(why.0.contains("no NVRTC library"));
             assert!(!file.exists(), "a PTX file was left behind");
         }
     }

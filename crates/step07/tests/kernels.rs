@@ -22,7 +22,7 @@ fn nvrtc_here() -> bool {
             SAID.call_once(|| {
                 mandel_core::skip::skipped(
                     "step 07's kernels through NVRTC",
-                    &why,
+                    &why.0,
                     "NVRTC needs no GPU, only that library",
                 )
             });

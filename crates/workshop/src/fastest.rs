@@ -81,7 +81,7 @@ fn choose() -> Result<(&'static Step, String), UserError> {
         .collect();
     timed_steps.sort_by_key(|(_, median)| *median);
     let Some(&(fastest, _)) = timed_steps.first() else {
-        return Err(UserError::new("no step can run on this machine"));
+        return Err(UserError::missing("no step can run on this machine"));
     };
     let trial_times = timed_steps
         .iter()
