@@ -90,13 +90,22 @@ impl Comm for MpiRanks {
 /// when they are shipped) for each of two tasks in flight per worker,
 /// plus two answers.
 fn send_buffer_bytes(grid: &Grid, settings: &Settings, size: usize) -> usize {
-    let per_point = 4 + if settings.ship_points { 16 } else { 0 };
+    /// An answer's count per point (u32).
+    const COUNT_BYTES: usize = 4;
+    /// A shipped point: its real and imaginary parts (two f64).
+    const POINT_BYTES: usize = 16;
+    /// A message's own fields beside its data (tag, chunk, rows), rounded up.
+    const MESSAGE_OVERHEAD: usize = 1024;
+    /// What MPI keeps for itself in an attached buffer, and then some.
+    const MPI_OVERHEAD: usize = 1 << 20;
+    let per_point = COUNT_BYTES + if settings.ship_points { POINT_BYTES } else { 0 };
     // A static band is rows / size; a farm chunk rows / chunks.
     let most_rows = grid
         .row_count()
         .div_ceil(settings.chunks(size).min(size).max(1));
-    let largest = per_point * grid.cols() * most_rows + 1024;
-    largest * (2 * size + 2) + (1 << 20)
+    let largest = per_point * grid.cols() * most_rows + MESSAGE_OVERHEAD;
+    let in_flight = 2 * size + 2;
+    largest * in_flight + MPI_OVERHEAD
 }
 
 /// Starts MPI and waits until every rank has called this, for a mistake

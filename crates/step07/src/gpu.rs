@@ -405,19 +405,35 @@ impl Gpu {
     /// probe kernel on enough blocks to fill every multiprocessor, run
     /// long enough (about 50 ms) to time well; the best of three.
     pub fn peak_flops(&self, precision: Precision) -> Result<f64, UserError> {
-        const CHAINS: f64 = 8.0; // MANDEL_CHAINS in kernels/peak.cu
+        /// Independent multiply-add chains per thread: MANDEL_CHAINS in
+        /// kernels/peak.cu.
+        const CHAINS: f64 = 8.0;
+        /// Threads per block, and blocks per multiprocessor: enough warps
+        /// in flight on every multiprocessor to hide the FMA's latency.
+        const BLOCK: u32 = 256;
+        const BLOCKS_PER_MULTIPROCESSOR: u32 = 16;
+        /// The probe's output: one value per thread, at most 8 bytes.
+        const SINK_BYTES: usize = 8;
+        /// A launch this long times well against the events' resolution.
+        const LONG_ENOUGH: Duration = Duration::from_millis(50);
+        /// Rounds to start from, and never to pass (the probe's counter
+        /// is 32-bit).
+        const FIRST_ROUNDS: u32 = 256;
+        const MOST_ROUNDS: u32 = 1 << 24;
+        /// Timings taken at the final round count; the best is the peak.
+        const TRIES: usize = 3;
         let build = Build {
             precision,
             fmad: true,
         };
         let (module, _) = self.module(&PEAK, build)?;
         let function = self.function(&module, PEAK.entry)?;
-        let block = 256u32;
-        let grid = self.multiprocessors * 16;
+        let block = BLOCK;
+        let grid = self.multiprocessors * BLOCKS_PER_MULTIPROCESSOR;
         let threads = f64::from(grid * block);
         let mut sink = self
             .stream
-            .alloc_zeros::<u8>((grid * block) as usize * 8)
+            .alloc_zeros::<u8>((grid * block) as usize * SINK_BYTES)
             .map_err(failed("allocating the probe's output"))?;
         let mut time_rounds = |rounds: u32| -> Result<Duration, UserError> {
             let event = || {
@@ -441,15 +457,16 @@ impl Gpu {
                 .map(milliseconds)
                 .map_err(failed("timing the probe"))
         };
-        // Scale the rounds until one launch takes about 50 ms.
-        let mut rounds = 256u32;
+        // Scale the rounds until one launch takes long enough: at least
+        // doubling, at most 64 times, each try.
+        let mut rounds = FIRST_ROUNDS;
         let mut took = time_rounds(rounds)?;
-        while took < Duration::from_millis(50) && rounds < (1 << 24) {
-            let grow = (0.05 / took.as_secs_f64().max(1e-6)).clamp(2.0, 64.0);
-            rounds = (f64::from(rounds) * grow).min(f64::from(1u32 << 24)) as u32;
+        while took < LONG_ENOUGH && rounds < MOST_ROUNDS {
+            let grow = (LONG_ENOUGH.as_secs_f64() / took.as_secs_f64().max(1e-6)).clamp(2.0, 64.0);
+            rounds = (f64::from(rounds) * grow).min(f64::from(MOST_ROUNDS)) as u32;
             took = time_rounds(rounds)?;
         }
-        let best = (0..3)
+        let best = (0..TRIES)
             .map(|_| time_rounds(rounds))
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
