@@ -285,9 +285,9 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
 }
 
 /// Runs one command of a figure: what it was shown as, and its output
-/// (only its outcome when the figure says so, and never the charts' "Wrote"
-/// lines, which name this machine's paths), or its one-line refusal when it
-/// refused with status 2.
+/// (only its outcome when the figure says so; the charts' "Wrote" lines,
+/// which name this machine's paths, go to stderr), or its one-line refusal
+/// when it refused with status 2.
 fn run_one(
     me: &Path,
     command: &[&str],
@@ -371,11 +371,7 @@ fn run_one(
             .map_err(|why| UserError::new(format!("`{shown}`: {why}")))?;
         return Ok((shown, Ok(outcome_lines(&outcome))));
     }
-    let body = stdout
-        .lines()
-        .filter(|l| !l.starts_with("Wrote "))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let body = stdout.lines().map(|l| format!("{l}\n")).collect();
     Ok((shown, Ok(body)))
 }
 

@@ -182,7 +182,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     };
     println!();
     for path in chart.write(Some(png), Some(svg))? {
-        println!("Wrote {}", path.display());
+        eprintln!("Wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

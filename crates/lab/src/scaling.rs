@@ -225,7 +225,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         .into_iter()
         .chain(chunks_chart.write(Some(chunks_png), Some(chunks_svg))?)
     {
-        println!("Wrote {}", path.display());
+        eprintln!("Wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -151,7 +151,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
             .collect(),
     };
     for path in chart.write(Some(png), Some(svg))? {
-        println!("Wrote {}", path.display());
+        eprintln!("Wrote {}", path.display());
     }
     Ok(if rows.iter().all(|r| r.exact) {
         ExitCode::SUCCESS

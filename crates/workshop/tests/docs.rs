@@ -25,18 +25,13 @@ fn every_chapter_in_the_summary_exists() {
 #[test]
 fn every_step_has_a_chapter_with_hints() {
     let summary = std::fs::read_to_string(book().join("SUMMARY.md")).unwrap();
-    let out = mandel_core::target::command(env!("CARGO_BIN_EXE_workshop"))
-        .arg("list")
-        .output()
-        .unwrap();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let id = line.split_whitespace().next().unwrap();
-        let number = id.trim_start_matches("step");
+    for step in workshop::registry::LADDER {
+        let id = step.id();
         let chapter = std::fs::read_dir(book())
             .unwrap()
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .find(|name| name.starts_with(id))
+            .find(|name| name.starts_with(&id))
             .unwrap_or_else(|| panic!("no chapter docs/src/{id}-*.md"));
         assert!(summary.contains(&chapter), "{chapter} is not in SUMMARY.md");
         let text = std::fs::read_to_string(book().join(&chapter)).unwrap();
@@ -45,7 +40,6 @@ fn every_step_has_a_chapter_with_hints() {
             text.contains(&format!("cargo test -p {id}")),
             "{chapter} names its self-check"
         );
-        assert!(number.parse::<u32>().is_ok());
     }
 }
 
