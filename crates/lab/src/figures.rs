@@ -26,7 +26,16 @@ pub struct Args {
     /// made, in seconds, not figures to publish.
     #[arg(long)]
     quick: bool,
+    /// Only these figures, by file name (`expr.txt,per-point.txt`): to
+    /// remake what one change moved, leaving the rest as they were.
+    #[arg(long, value_delimiter = ',', value_name = "FILES")]
+    only: Vec<String>,
 }
+
+/// The figures made apart from the command table.
+const BUILDS: &str = "builds.txt";
+const PICTURE: &str = "mandelbrot.png";
+const PROFILE: &str = "step01-profile.txt";
 
 /// One figure: commands whose output becomes `file`. A command is a
 /// `workshop` command, or a step's binary when its first word is the
@@ -211,6 +220,18 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         .map_err(|e| UserError::new(format!("cannot create {}: {e}", out.display())))?;
     let me = std::env::current_exe()
         .map_err(|e| UserError::new(format!("cannot find this program: {e}")))?;
+    let wanted = |file: &str| args.only.is_empty() || args.only.iter().any(|f| f == file);
+    let known: Vec<&str> = FIGURES
+        .iter()
+        .map(|f| f.file)
+        .chain([BUILDS, PICTURE, PROFILE])
+        .collect();
+    if let Some(unknown) = args.only.iter().find(|f| !known.contains(&f.as_str())) {
+        return Err(UserError::new(format!(
+            "--only {unknown}: no such figure; the figures are {}",
+            known.join(", ")
+        )));
+    }
     let machine = machine_line();
     // The quick check uses what the tests built; a real run builds its own.
     if !args.quick {
@@ -219,7 +240,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     }
     let progress = workshop::progress_bar(FIGURES.len() as u64 + 2);
     let mut not_here = Vec::new();
-    for figure in FIGURES {
+    for figure in FIGURES.iter().filter(|f| wanted(f.file)) {
         progress.set_message(figure.file);
         let commands = if args.quick {
             figure.quick
@@ -250,29 +271,37 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         workspace::write_whole(&out.join(figure.file), &text)?;
         progress.inc(1);
     }
-    if args.quick {
-        not_here.push("builds.txt: not with --quick (six builds take minutes)".to_string());
-    } else {
+    if wanted(BUILDS) && args.quick {
+        not_here.push(format!(
+            "{BUILDS}: not with --quick (six builds take minutes)"
+        ));
+    } else if wanted(BUILDS) {
         progress.set_message("builds.txt (six builds)");
-        workspace::write_whole(&out.join("builds.txt"), &build_settings(&machine)?)?;
+        workspace::write_whole(&out.join(BUILDS), &build_settings(&machine)?)?;
     }
-    progress.set_message("mandelbrot.png");
     let problem = if args.quick {
         Problem::new(100, 30)?
     } else {
         Problem::new(1000, 1000)?
     };
-    let image = picture::render(&problem, problem.oracle(), Palette::Colour);
-    picture::save_png(&image, OutputFile::create(&out.join("mandelbrot.png"))?)?;
+    if wanted(PICTURE) {
+        progress.set_message(PICTURE);
+        let image = picture::render(&problem, problem.oracle(), Palette::Colour);
+        picture::save_png(&image, OutputFile::create(&out.join(PICTURE))?)?;
+    }
     progress.inc(1);
-    progress.set_message("step01 flamegraph");
     // The quick picture's problem is too short for the profiler to sample.
     let profiled = if args.quick {
         Problem::new(400, 400)?
     } else {
         problem
     };
-    let flamegraph = step01_profile(&out, &profiled, &machine);
+    let flamegraph = if wanted(PROFILE) {
+        progress.set_message("step01 flamegraph");
+        step01_profile(&out, &profiled, &machine)
+    } else {
+        Ok(())
+    };
     progress.finish_and_clear();
     println!("Wrote the book's figures into {}. {machine}", out.display());
     for line in not_here {
@@ -481,7 +510,7 @@ fn step01_profile(out: &Path, problem: &Problem, machine: &str) -> Result<(), Us
         problem.label(),
         100.0 * under as f64 / samples.max(1) as f64
     );
-    workspace::write_whole(&out.join("step01-profile.txt"), &text)
+    workspace::write_whole(&out.join(PROFILE), &text)
 }
 
 /// `Measured on Intel(R) Xeon(R) Processor, 2 cores, AVX-512.`

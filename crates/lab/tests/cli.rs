@@ -32,6 +32,7 @@ fn user_mistakes_get_one_line_and_status_2() {
         (&["ranks", "--ranks", "2,0"], "must be at least 1"),
         (&["scaling", "0"], "must be at least 1"),
         (&["bench", "0"], "must be at least 1"),
+        (&["figures", "--only", "nope.txt"], "no such figure"),
         (&["frobnicate"], "frobnicate"),
     ] {
         let out = lab(args);
