@@ -8,6 +8,7 @@ use mandel_core::{Launch, Step, Variant};
 
 pub mod expr;
 pub mod fastest;
+pub mod simd;
 
 #[path = "../../../solutions/step04/calculate_z.rs"]
 pub mod solution;
