@@ -145,22 +145,22 @@ pub const CATALOGUE: &[Mutant] = &[
     Mutant {
         step: 4,
         name: "|z|^2 compared with 2",
-        find: "let four = f64x8::splat(4.0);",
-        replace: "let four = f64x8::splat(2.0);",
+        find: "let four = self.simd.splat(4.0);",
+        replace: "let four = self.simd.splat(2.0);",
         verdict: "wrong",
     },
     Mutant {
         step: 4,
         name: "a point that never escapes reads maxiter",
-        find: "survived.map(|s| s.simd_eq(never).select(f64x8::ZERO, s))",
-        replace: "survived",
+        find: "        *s = s.simd_eq(never).select(zero, *s);\n",
+        replace: "",
         verdict: "wrong",
     },
     Mutant {
         step: 4,
         name: "a stretch counted one short",
-        find: "let whole = f64x8::splat(f64::from(stretch));",
-        replace: "let whole = f64x8::splat(f64::from(stretch - 1));",
+        find: "let whole = simd.splat(f64::from(stretch));",
+        replace: "let whole = simd.splat(f64::from(stretch - 1));",
         verdict: "wrong",
     },
     Mutant {

@@ -7,19 +7,23 @@
 //! iteration loop stay in registers until every lane has escaped (or
 //! `maxiter`). Several independent vectors are interleaved so that while
 //! one waits for its multiply, the others compute.
+//!
+//! Written once, over the vector operations of `step04::simd` (the names
+//! are `wide`'s): [`calculate_z`] runs it with `wide`'s `f64x8`, and
+//! `step04::fastest` with AVX-512 or AVX2+FMA when this CPU has them.
 
-use mandel_core::verify::FUSED;
-use wide::f64x8;
+use step04::simd::{Mask, Portable, Simd, Vector};
 
 /// Points per SIMD vector.
-pub const LANES: usize = 8;
+pub const LANES: usize = step04::simd::LANES;
 
 /// Independent vectors in flight at once: enough to hide the latency of
 /// the arithmetic, few enough that their state stays in registers. With
 /// AVX-512 an `f64x8` is one of 32 registers; elsewhere it takes two AVX or
 /// four SSE/NEON registers of 16 (32 on Arm), so fewer fit. (Measured on
 /// the workshop's machine: 8 was best with AVX-512, 3 with AVX2, 2 with
-/// SSE2.)
+/// SSE2.) This is the portable kernel's; `step04::fastest` has its own
+/// for the instruction sets it picks at run time.
 pub const INTERLEAVE: usize = if cfg!(target_feature = "avx512f") {
     8
 } else if cfg!(target_feature = "avx") {
@@ -55,13 +59,29 @@ pub fn calculate_z_blocks_into(
     block: usize,
     output: &mut [u32],
 ) {
+    fused_blocks::<_, INTERLEAVE>(Portable, re, im, maxiter, block, output);
+}
+
+/// [`calculate_z_blocks_into`] with the vectors of `simd`, `N` in flight.
+/// Everything below is `#[inline(always)]`, so that it all compiles into
+/// the caller: for `step04::fastest`, a function compiled for `simd`'s
+/// instructions.
+#[inline(always)]
+pub fn fused_blocks<S: Simd, const N: usize>(
+    simd: S,
+    re: &[f64],
+    im: &[f64],
+    maxiter: u32,
+    block: usize,
+    output: &mut [u32],
+) {
     let block = block.max(1);
     for ((re, im), out) in re
         .chunks(block)
         .zip(im.chunks(block))
         .zip(output.chunks_mut(block))
     {
-        fused(re, im, maxiter, out);
+        fused::<S, N>(simd, re, im, maxiter, out);
     }
 }
 
@@ -74,59 +94,61 @@ const LONGEST_STRETCH: u32 = 48;
 /// Points that escape at once: they pad a group without holding it up.
 const PADDING: f64 = 4.0;
 
-/// One block, [`INTERLEAVE`] vectors at a time, everything in registers.
-fn fused(re: &[f64], im: &[f64], maxiter: u32, output: &mut [u32]) {
-    const GROUP: usize = LANES * INTERLEAVE;
+/// One block, `N` vectors at a time, everything in registers.
+#[inline(always)]
+fn fused<S: Simd, const N: usize>(
+    simd: S,
+    re: &[f64],
+    im: &[f64],
+    maxiter: u32,
+    output: &mut [u32],
+) {
+    let group = LANES * N;
     for ((re, im), out) in re
-        .chunks(GROUP)
-        .zip(im.chunks(GROUP))
-        .zip(output.chunks_mut(GROUP))
+        .chunks(group)
+        .zip(im.chunks(group))
+        .zip(output.chunks_mut(group))
     {
-        let qr = vectors(re, PADDING);
-        let qi = vectors(im, 0.0);
-        let escaped = escape_iterations(&qr, &qi, maxiter);
-        for (slot, n) in out
-            .iter_mut()
-            .zip(escaped.iter().flat_map(|v| v.to_array()))
-        {
-            *slot = n as u32;
+        let qr = vectors::<S, N>(simd, re, PADDING);
+        let qi = vectors::<S, N>(simd, im, 0.0);
+        let escaped = escape_iterations(simd, &qr, &qi, maxiter);
+        for (counts, out) in escaped.iter().zip(out.chunks_mut(LANES)) {
+            counts.store_counts(out);
         }
     }
 }
 
-/// Up to `GROUP` values as `INTERLEAVE` vectors, padded with `padding`.
-fn vectors(values: &[f64], padding: f64) -> [f64x8; INTERLEAVE] {
-    let mut lanes = [[padding; LANES]; INTERLEAVE];
-    for (vector, chunk) in lanes.iter_mut().zip(values.chunks(LANES)) {
-        vector[..chunk.len()].copy_from_slice(chunk);
+/// Up to `LANES * N` values as `N` vectors, padded with `padding`.
+#[inline(always)]
+fn vectors<S: Simd, const N: usize>(simd: S, values: &[f64], padding: f64) -> [S::Vector; N] {
+    let mut vectors = [simd.splat(padding); N];
+    for (vector, chunk) in vectors.iter_mut().zip(values.chunks(LANES)) {
+        *vector = simd.load(chunk, padding);
     }
-    lanes.map(f64x8::from)
+    vectors
 }
 
-/// z for `INTERLEAVE` vectors of points. Without a fused multiply-add its
-/// squares are kept too: they are both |z|^2 and the next iteration's
-/// `zr*zr - zi*zi`.
+/// z for `N` vectors of points, and the instructions it is computed with.
+/// Without a fused multiply-add its squares are kept too: they are both
+/// |z|^2 and the next iteration's `zr*zr - zi*zi`.
 #[derive(Clone, Copy)]
-struct Z {
-    re: [f64x8; INTERLEAVE],
-    im: [f64x8; INTERLEAVE],
-    re2: [f64x8; INTERLEAVE],
-    im2: [f64x8; INTERLEAVE],
+struct Z<S: Simd, const N: usize> {
+    simd: S,
+    re: [S::Vector; N],
+    im: [S::Vector; N],
+    re2: [S::Vector; N],
+    im2: [S::Vector; N],
 }
 
-impl Z {
+impl<S: Simd, const N: usize> Z<S, N> {
     /// One iteration, `z = z*z + q`, for every vector; returns which lanes
     /// are still inside `|z| <= 2`.
     #[inline(always)]
-    fn iterate(
-        &mut self,
-        qr: &[f64x8; INTERLEAVE],
-        qi: &[f64x8; INTERLEAVE],
-    ) -> [f64x8; INTERLEAVE] {
-        let four = f64x8::splat(4.0);
-        let mut inside = [f64x8::ZERO; INTERLEAVE];
-        for v in 0..INTERLEAVE {
-            if FUSED {
+    fn iterate(&mut self, qr: &[S::Vector; N], qi: &[S::Vector; N]) -> [S::Mask; N] {
+        let four = self.simd.splat(4.0);
+        let mut inside = [four.simd_eq(four); N];
+        for v in 0..N {
+            if S::FUSED {
                 // Four instructions where Python's order takes six: three
                 // fused multiply-adds and an add. Each rounds once, so a few
                 // points near the set's edge escape an iteration earlier
@@ -149,7 +171,7 @@ impl Z {
     }
 }
 
-/// The tutorial's output for `INTERLEAVE` vectors of points: the 0-based
+/// The tutorial's output for `N` vectors of points: the 0-based
 /// iteration at which each escapes, 0 if it never does.
 ///
 /// Escape is for good: after it |z| only grows (to infinity, then NaN,
@@ -158,20 +180,22 @@ impl Z {
 /// runs stretches of iterations without counting, and
 /// replays a stretch, counting, only when some lane escaped during it.
 #[inline(always)]
-fn escape_iterations(
-    qr: &[f64x8; INTERLEAVE],
-    qi: &[f64x8; INTERLEAVE],
+fn escape_iterations<S: Simd, const N: usize>(
+    simd: S,
+    qr: &[S::Vector; N],
+    qi: &[S::Vector; N],
     maxiter: u32,
-) -> [f64x8; INTERLEAVE] {
-    let zero = [f64x8::ZERO; INTERLEAVE];
+) -> [S::Vector; N] {
+    let zero = simd.splat(0.0);
     let mut z = Z {
-        re: zero,
-        im: zero,
-        re2: zero,
-        im2: zero,
+        simd,
+        re: [zero; N],
+        im: [zero; N],
+        re2: [zero; N],
+        im2: [zero; N],
     };
-    let mut survived = zero;
-    let mut alive = [f64x8::ZERO.simd_eq(f64x8::ZERO); INTERLEAVE];
+    let mut survived = [zero; N];
+    let mut alive = [zero.simd_eq(zero); N];
     let mut iterations = 0;
     let mut next_stretch = FIRST_STRETCH;
     while iterations < maxiter {
@@ -193,28 +217,36 @@ fn escape_iterations(
             inside = z.iterate(qr, qi);
         }
         // Lanes inside all along survived the whole stretch.
-        let whole = f64x8::splat(f64::from(stretch));
-        for v in 0..INTERLEAVE {
+        let whole = simd.splat(f64::from(stretch));
+        for v in 0..N {
             survived[v] = inside[v].select(survived[v] + whole, survived[v]);
         }
-        let escaped: [f64x8; INTERLEAVE] = std::array::from_fn(|v| alive[v] & !inside[v]);
-        if escaped.iter().any(|e| e.any()) {
+        // Loops, not closures, from here on: a closure is not inlined
+        // before the intrinsics in it must be (see `step04::simd`).
+        let mut escaped = alive;
+        let mut any_escaped = false;
+        for v in 0..N {
+            escaped[v] = alive[v] & !inside[v];
+            any_escaped |= escaped[v].any();
+        }
+        if any_escaped {
             // Replay the stretch, counting iteration by iteration, only as
             // far as the last lane that escaped in it; then carry on from
             // the stretch's end.
             let end = z;
             z.re = start_re;
             z.im = start_im;
-            for v in 0..INTERLEAVE {
+            for v in 0..N {
                 z.re2[v] = z.re[v] * z.re[v];
                 z.im2[v] = z.im[v] * z.im[v];
             }
+            let one = simd.splat(1.0);
             for _ in 0..stretch {
                 let inside = z.iterate(qr, qi);
                 let mut escaping = false;
-                for v in 0..INTERLEAVE {
+                for v in 0..N {
                     let counted = escaped[v] & inside[v];
-                    survived[v] = counted.select(survived[v] + f64x8::ONE, survived[v]);
+                    survived[v] = counted.select(survived[v] + one, survived[v]);
                     escaping |= counted.any();
                 }
                 if !escaping {
@@ -225,12 +257,19 @@ fn escape_iterations(
         }
         alive = inside;
         iterations += stretch;
-        if !(0..INTERLEAVE).any(|v| alive[v].any()) {
+        let mut any_alive = false;
+        for lanes in alive {
+            any_alive |= lanes.any();
+        }
+        if !any_alive {
             break;
         }
     }
     // A point that escapes at iteration e survived e iterations; one that
     // never escapes survived them all and reads 0, as in the tutorial.
-    let never = f64x8::splat(f64::from(maxiter));
-    survived.map(|s| s.simd_eq(never).select(f64x8::ZERO, s))
+    let never = simd.splat(f64::from(maxiter));
+    for s in survived.iter_mut() {
+        *s = s.simd_eq(never).select(zero, *s);
+    }
+    survived
 }

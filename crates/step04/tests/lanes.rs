@@ -38,7 +38,7 @@ fn the_chapters_useful_lane_shares_are_the_oracles() {
         return;
     }
     let problem = Problem::new(4000, 1000).unwrap();
-    // The portable build's 2 vectors of 8, AVX2's 6 of 4, AVX-512's 8 of 8.
+    // The portable build's 2 vectors of 8, AVX2's 3, AVX-512's 8.
     for group in [16, 24, 64] {
         let share = format!(
             "{:.1}%",
