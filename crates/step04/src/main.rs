@@ -23,7 +23,7 @@ struct Args {
     #[arg(long, value_name = "FORMULA")]
     expr: Option<String>,
     /// The reference's instruction set (default: the best this CPU has);
-    /// `portable` runs the solution file's own `wide` kernel.
+    /// `portable` runs it with `wide`'s vectors, as the exercise does.
     #[arg(long, value_enum, conflicts_with = "expr")]
     isa: Option<Isa>,
 }
@@ -54,15 +54,8 @@ fn main() -> ExitCode {
     }
     let block = args.block.unwrap_or(step04::solution::BLOCK);
     let Some(text) = &args.expr else {
-        // What runs, named truly: the dispatched kernels are written apart
-        // from the solution file, which is their portable form.
-        let running = (ACTIVE == Variant::Solution && isa::chosen() != Isa::Portable).then(|| {
-            format!(
-                "the reference's kernel for {} (crates/step04/src/fastest.rs; {} is its portable form)",
-                isa::chosen(),
-                STEP.path(Variant::Solution)
-            )
-        });
+        // Every instruction set runs the solution file's kernel, so the
+        // usual first line (file, then instructions) is true of each.
         return run::run_against(
             &STEP,
             ACTIVE,
@@ -74,7 +67,7 @@ fn main() -> ExitCode {
                 }
             },
             None,
-            running,
+            None,
         );
     };
     let formula = match Formula::compile(text) {
