@@ -146,6 +146,7 @@ impl<S: Simd, const N: usize> Z<S, N> {
     #[inline(always)]
     fn iterate(&mut self, qr: &[S::Vector; N], qi: &[S::Vector; N]) -> [S::Mask; N] {
         let four = self.simd.splat(4.0);
+        // Every lane true, until the loop below sets them.
         let mut inside = [four.simd_eq(four); N];
         for v in 0..N {
             if S::FUSED {
