@@ -45,9 +45,17 @@ fn main() {
         );
         // Inner doc comments cannot sit inside the module made of it.
         let body: Vec<&str> = made.lines().filter(|l| !l.starts_with("//!")).collect();
+        // The step's stub module (for its own tests) is here the wrong
+        // version again: test builds would load one file for every version.
+        let stub = "#[path = \"../stub/calculate_z.rs\"]\nmod stub;";
+        assert!(
+            made.contains(stub),
+            "crates/{step}/src/attendee.rs no longer declares its stub as {stub:?}"
+        );
         let body = body
             .join("\n")
-            .replace(&exercise, &format!("{:?}", wrong.display().to_string()));
+            .replace(&exercise, &format!("{:?}", wrong.display().to_string()))
+            .replace(stub, "use self::exercise as stub;");
         writeln!(modules, "pub mod mutant_{index} {{\n{body}\n}}").unwrap();
         writeln!(table, "    ({index}, mutant_{index}::EXERCISE),").unwrap();
     }

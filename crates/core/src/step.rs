@@ -137,8 +137,9 @@ pub struct Step {
     /// The instructions the exercise or the reference runs with, in a few
     /// words (`scalar f64`, `portable (SSE2)`, `AVX-512`).
     pub instruction_set: fn(Variant) -> String,
-    /// The exercise as shipped (the step crate's `stub/` copy), which
-    /// `workshop reset` puts back; the self-check proves the two the same.
+    /// The exercise as shipped: the step crate's `stub/` file, the only
+    /// copy in git. A build writes it to `exercises/` where the file is
+    /// missing, and `workshop reset` puts it back.
     pub stub: &'static str,
     /// The reference solution's kernel. (The attendee's kernel is compiled
     /// only into the step's own binary and tests: see [`attendee_file!`].)
@@ -254,12 +255,26 @@ pub fn section<'a>(markdown: &'a str, title: &str) -> Option<&'a str> {
 /// not compile breaks its own step's targets and nothing else.
 ///
 /// In `crates/step03/src/attendee.rs`, which the binary and the tests load:
-/// `mandel_core::attendee_file!(step03, "../../../exercises/step03/calculate_z.rs", |p| exercise::calculate_z(&p.re, &p.im, p.maxiter));`
+///
+/// ```text
+/// #[cfg(all(test, feature = "solution"))]
+/// #[allow(unused_variables, unused_imports, dead_code)]
+/// #[path = "../stub/calculate_z.rs"]
+/// mod stub;
+///
+/// mandel_core::attendee_file!(step03, "../../../exercises/step03/calculate_z.rs", |p| {
+///     exercise::calculate_z(&p.re, &p.im, p.maxiter)
+/// });
+/// ```
+///
 /// It defines `exercise` (the file), `EXERCISE` (its kernel, called as the
 /// library's `STEP.solution` calls the reference), and `active`, `ACTIVE`
 /// and `active_kernel()`: what the binary and the self-check run, the
-/// exercise or, with `--features solution`, the reference. (`#[path]` takes
-/// only a literal, so the path is spelled out; the registry test checks it.)
+/// exercise or, with `--features solution`, the reference. With
+/// `--features solution` its tests also get `STUB`, the same kernel around
+/// the shipped stub (`mod stub`, declared beside the call where `cargo fmt`
+/// sees it), for the test that the stub is still one. (`#[path]` takes only
+/// a literal, so the path is spelled out; the registry test checks it.)
 #[macro_export]
 macro_rules! attendee_file {
     ($step:ident, $exercise:literal, $kernel:expr) => {
@@ -279,6 +294,15 @@ macro_rules! attendee_file {
         /// The attendee's kernel.
         #[allow(dead_code)]
         pub const EXERCISE: $crate::step::Kernel = $kernel;
+
+        /// The shipped stub's kernel: `$kernel` with `exercise` naming the
+        /// stub.
+        #[cfg(all(test, feature = "solution"))]
+        #[allow(dead_code)]
+        pub const STUB: $crate::step::Kernel = {
+            use stub as exercise;
+            $kernel
+        };
 
         /// What `cargo run` and `cargo test` of this step use: the exercise,
         /// or the reference solution with `--features solution`.

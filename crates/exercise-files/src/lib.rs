@@ -1,2 +1,2 @@
 //! Nothing to use: the build script is the point (see build.rs). Each step
-//! crate's tests depend on this crate with their step's feature.
+//! crate depends on this crate with its step's feature.

@@ -59,7 +59,11 @@ pub fn compute(grid: &Grid, rows: &Range<usize>, points: &[f64]) -> Vec<u32> {
         calculate_z_blocks_into(&re, &im, grid.maxiter, BLOCK, &mut counts);
         return counts;
     }
-    for (first, out) in rows.clone().step_by(ROWS_AT_ONCE).zip(counts.chunks_mut(ROWS_AT_ONCE * cols)) {
+    for (first, out) in rows
+        .clone()
+        .step_by(ROWS_AT_ONCE)
+        .zip(counts.chunks_mut(ROWS_AT_ONCE * cols))
+    {
         let (re, im) = grid.rows(first..(first + ROWS_AT_ONCE).min(rows.end));
         calculate_z_blocks_into(&re, &im, grid.maxiter, BLOCK, out);
     }

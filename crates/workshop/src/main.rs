@@ -14,7 +14,7 @@ use mandel_core::error::parse_args;
 use mandel_core::{Launch, UserError};
 
 use workshop::registry::LADDER;
-use workshop::{diff, fastest, hint, ladder, reset, setup, status, watch};
+use workshop::{diff, fastest, hint, ladder, reset, setup, status, watch, workspace};
 
 #[derive(Parser)]
 #[command(
@@ -70,6 +70,17 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return code,
     };
+    // A fresh clone has no exercise files until something writes them: the
+    // first thing an attendee runs, and what checks their files.
+    let first_run_or_checks = matches!(
+        cli.command,
+        None | Some(Command::Ladder(_) | Command::Setup | Command::Status(_) | Command::Watch(_))
+    );
+    if first_run_or_checks {
+        if let Err(mistake) = reset::write_missing_exercises(&workspace::root()) {
+            return mistake.report();
+        }
+    }
     let result = match cli.command {
         None => ladder::run(&ladder::Args::default(), (1000, 1000)),
         Some(Command::Ladder(args)) => ladder::run(&args, (1000, 1000)),

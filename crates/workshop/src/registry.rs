@@ -1,7 +1,7 @@
 //! The registry: every step on the ladder, in order. A step is its crate
-//! (`crates/stepNN`, whose `STEP` describes it), its `exercises/stepNN/` and
-//! `solutions/stepNN/` folders, its chapter, and one entry here. The test
-//! below fails when any of them disagree.
+//! (`crates/stepNN`, whose `STEP` describes it, with the stub of its
+//! exercise), its `solutions/stepNN/` folder, its chapter, and one entry
+//! here. The test below fails when any of them disagree.
 
 use mandel_core::{Step, UserError};
 
@@ -88,17 +88,15 @@ mod tests {
     }
 
     #[test]
-    fn every_step_has_its_exercise_solution_and_stub() {
-        assert_eq!(step_names_in("exercises"), registered(), "exercises/");
+    fn every_step_has_its_stub_and_solution() {
+        // The exercise files are the attendee's, written from the stubs.
         assert_eq!(step_names_in("solutions"), registered(), "solutions/");
         for step in LADDER {
-            for variant in [Variant::Exercise, Variant::Solution] {
-                assert!(
-                    root().join(step.path(variant)).is_file(),
-                    "{} is missing",
-                    step.path(variant)
-                );
-            }
+            let stub = format!("crates/{}/stub/{}", step.id(), step.file);
+            assert!(root().join(&stub).is_file(), "{stub} is missing");
+            assert_eq!(read(&stub), step.stub, "{}'s stub is {stub}", step.id());
+            let solution = step.path(Variant::Solution);
+            assert!(root().join(&solution).is_file(), "{solution} is missing");
         }
     }
 

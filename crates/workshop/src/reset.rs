@@ -1,6 +1,7 @@
 //! `workshop reset N`: the shipped stub back in place of the attendee's
 //! file, which is first saved beside it under a new name. Nothing an
-//! attendee typed is ever lost.
+//! attendee typed is ever lost. Also the stubs written where exercise
+//! files are missing, as the other commands do first.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,7 @@ use std::process::ExitCode;
 
 use mandel_core::{UserError, Variant};
 
-use crate::registry::find_step;
+use crate::registry::{find_step, LADDER};
 use crate::workspace;
 
 #[derive(clap::Args)]
@@ -47,6 +48,19 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes each step's shipped stub where its exercise file is missing (a
+/// fresh clone, a file deleted or renamed), saying so; never over a file.
+/// `cargo run` and the commands that check exercises call it first.
+pub fn write_missing_exercises(root: &Path) -> Result<(), UserError> {
+    for step in LADDER {
+        let relative = step.path(Variant::Exercise);
+        if workspace::write_new(&root.join(&relative), step.stub)? {
+            println!("Wrote {relative}, the shipped stub: yours to edit.");
+        }
+    }
+    Ok(())
+}
+
 /// Writes `text` to the first free `NAME.saved-K.rs` beside `path`, never
 /// over an existing file.
 fn save_beside(path: &Path, text: &str) -> Result<PathBuf, UserError> {
@@ -81,4 +95,23 @@ fn save_beside(path: &Path, text: &str) -> Result<PathBuf, UserError> {
         }
     }
     unreachable!("some saved-K name is free")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_exercises_are_written_and_yours_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        write_missing_exercises(dir.path()).unwrap();
+        for step in LADDER {
+            let path = dir.path().join(step.path(Variant::Exercise));
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), step.stub);
+        }
+        let yours = dir.path().join(LADDER[2].path(Variant::Exercise));
+        std::fs::write(&yours, "yours").unwrap();
+        write_missing_exercises(dir.path()).unwrap();
+        assert_eq!(std::fs::read_to_string(&yours).unwrap(), "yours");
+    }
 }
