@@ -32,8 +32,10 @@ pub fn calculate_z_blocks(re: &[f64], im: &[f64], maxiter: u32, block: usize) ->
 /// `maxiter` passes over one block, each pass doing the tutorial's vector
 /// statements on every point.
 fn vector_passes(re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {
-    // 1. Make five Vec<f64x8>: qr = to_vectors(re), qi = to_vectors(im),
-    //    and zr, zi, output of f64x8::ZERO, as many as qr.
+    // The points as vectors (make them `mut`: step 2 zeroes escaped ones).
+    let (qr, qi) = (to_vectors(re), to_vectors(im));
+    // 1. Three more Vec<f64x8> of f64x8::ZERO, as many as qr: zr, zi and
+    //    output.
     // 2. For iteration in 0..maxiter (no early exit!), let
     //    now = f64x8::splat(f64::from(iteration)); then for every vector k:
     //      z = z*z + q, in Python's order (so the answer is exact):

@@ -5,7 +5,7 @@
 // still is one (`STUB`); declared here, outside the macro, so that
 // `cargo fmt` formats it.
 #[cfg(all(test, feature = "solution"))]
-#[allow(unused_variables, unused_imports, dead_code)]
+#[allow(unused_variables, unused_imports)]
 #[path = "../stub/calculate_z.rs"]
 mod stub;
 

@@ -52,7 +52,8 @@ fn main() -> ExitCode {
             return mistake.report();
         }
     }
-    let block = args.block.unwrap_or(step04::solution::BLOCK);
+    // The running file's own default: yours, or the reference's.
+    let block = args.block.unwrap_or(active::BLOCK);
     let Some(text) = &args.expr else {
         // Every instruction set runs the solution file's kernel, so the
         // usual first line (file, then instructions) is true of each.

@@ -105,6 +105,10 @@ fn vectors(values: &[f64], padding: f64) -> [f64x8; INTERLEAVE] {
 
 /// z for `INTERLEAVE` vectors of points, with its squares kept: they are
 /// both |z|^2 and the next iteration's `zr*zr - zi*zi`.
+///
+/// (Each `expect(dead_code)` here says that what it marks is unused until
+/// your code uses it; the compiler then asks you to delete the line.)
+#[expect(dead_code, reason = "delete once escape_iterations makes a Z")]
 #[derive(Clone, Copy)]
 struct Z {
     re: [f64x8; INTERLEAVE],
@@ -113,6 +117,7 @@ struct Z {
     im2: [f64x8; INTERLEAVE],
 }
 
+#[expect(dead_code, reason = "delete once escape_iterations calls it")]
 impl Z {
     /// One iteration, `z = z*z + q`, for every vector; returns which lanes
     /// are still inside `|z| <= 2`.
@@ -138,16 +143,18 @@ impl Z {
 ///
 /// Escape is for good: after it |z| only grows (to infinity, then NaN,
 /// which compares false), so a lane's count of iterations inside is its
-/// escape iteration. Counting costs as much as the arithmetic, so the loop
-/// runs stretches of iterations without counting, and
-/// replays a stretch, counting, only when some lane escaped during it.
+/// escape iteration: count every iteration, and stop once no lane is
+/// inside. (Counting costs as much as the arithmetic: the reference
+/// solution runs stretches of iterations without counting, and replays a
+/// stretch, counting, only when some lane escaped during it. Hint 6, once
+/// yours passes.)
 #[inline(always)]
 fn escape_iterations(
     qr: &[f64x8; INTERLEAVE],
     qi: &[f64x8; INTERLEAVE],
     maxiter: u32,
 ) -> [f64x8; INTERLEAVE] {
-    // Start simple (the reference solution then adds the stretches):
+    // Count every iteration:
     //
     // 1. z: a `Z` with every field `[f64x8::ZERO; INTERLEAVE]`;
     //    survived: `[f64x8::ZERO; INTERLEAVE]`, the iterations each lane stayed inside.
@@ -166,6 +173,7 @@ fn escape_iterations(
 
 /// `a * b + c`: fused where the build has a fused multiply-add (see
 /// [`FUSED`]), a multiply then an add, exactly as the tutorial, otherwise.
+#[expect(dead_code, reason = "delete once iterate calls it")]
 #[inline(always)]
 fn multiply_add(a: f64x8, b: f64x8, c: f64x8) -> f64x8 {
     if FUSED {

@@ -29,19 +29,19 @@ pub fn calculate_z(re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {
 /// Every point, cut into `chunks` contiguous chunks that rayon computes in
 /// parallel, each chunk writing its own part of the answer.
 pub fn calculate_z_chunks(re: &[f64], im: &[f64], maxiter: u32, chunks: usize) -> Vec<u32> {
+    // The chunks, as their index ranges, in order:
+    let ranges = chunk_ranges(re.len(), chunks);
     // 1. The answer, allocated once: `let mut output = vec![0; re.len()];`
-    // 2. The chunks: `chunk_ranges(re.len(), chunks)` gives their index
-    //    ranges, in order.
-    // 3. One `&mut` part of `output` per range. Threads may each write into
+    // 2. One `&mut` part of `output` per range. Threads may each write into
     //    the one answer only through parts that do not overlap, and the
     //    borrow checker must see that they do not: `split_at_mut` cuts a
     //    `&mut [u32]` in two. Cut the parts off the front one range at a
     //    time, into a `Vec<(Range<usize>, &mut [u32])>`.
-    // 4. In parallel: `.into_par_iter()` on that Vec, then `.for_each` with
+    // 3. In parallel: `.into_par_iter()` on that Vec, then `.for_each` with
     //    step 04's kernel on the chunk, writing into its part:
     //    `calculate_z_blocks_into(&re[range.clone()], &im[range], maxiter, BLOCK, part)`.
     //    rayon's threads steal chunks from each other as they finish.
-    // 5. Return `output`.
+    // 4. Return `output`.
     //
     // Then delete the line below.
     todo!()

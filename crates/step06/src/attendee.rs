@@ -5,7 +5,7 @@
 // still is one (`STUB`); declared here, outside the macro, so that
 // `cargo fmt` formats it.
 #[cfg(all(test, feature = "solution"))]
-#[allow(unused_variables, unused_imports, dead_code)]
+#[allow(unused_variables, unused_imports)]
 #[path = "../stub/calculate_z.rs"]
 mod stub;
 
@@ -13,14 +13,19 @@ mandel_core::attendee_file!(step06, "../../../exercises/step06/calculate_z.rs", 
     // Both strategies, shipping rows or points, over 1 to 5 ranks and
     // chunk counts that leave ranks idle or cut rows unevenly.
     use step06::{Settings, Strategy};
+    // The file's own CHUNKS_PER_WORKER whenever no chunk count is given.
     let settings = |ranks, strategy, chunks, ship_points| Settings {
         ranks: Some(ranks),
         strategy,
         chunks,
+        chunks_per_worker: exercise::CHUNKS_PER_WORKER,
         ship_points,
     };
     let tried = [
-        Settings::default(),
+        Settings {
+            chunks_per_worker: exercise::CHUNKS_PER_WORKER,
+            ..Settings::default()
+        },
         settings(2, Strategy::Static, None, false),
         settings(3, Strategy::Farm, Some(7), true),
         settings(5, Strategy::Farm, Some(1), false),

@@ -62,15 +62,30 @@ pub type RankCode = fn(&dyn Comm, &Grid, Strategy, usize) -> Option<Vec<u32>>;
 pub type RankFn = dyn Fn(&dyn Comm, &Grid, Strategy, usize) -> Option<Vec<u32>> + Sync;
 
 /// The run's settings.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Settings {
     /// Ranks as threads (default: one per CPU); under `mpirun`, MPI's.
     pub ranks: Option<usize>,
     pub strategy: Strategy,
-    /// Chunks of rows in the farm (default: 16 per rank).
+    /// Chunks of rows in the farm (default: `chunks_per_worker` per rank).
     pub chunks: Option<usize>,
+    /// The running file's `CHUNKS_PER_WORKER`: the exercise's or the
+    /// solution's (the default).
+    pub chunks_per_worker: usize,
     /// Tasks carry their points instead of their rows' index.
     pub ship_points: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            ranks: None,
+            strategy: Strategy::default(),
+            chunks: None,
+            chunks_per_worker: solution::CHUNKS_PER_WORKER,
+            ship_points: false,
+        }
+    }
 }
 
 impl Settings {
@@ -89,8 +104,7 @@ impl Settings {
     }
 
     pub fn chunks(&self, ranks: usize) -> usize {
-        self.chunks
-            .unwrap_or(solution::CHUNKS_PER_WORKER * ranks.max(1))
+        self.chunks.unwrap_or(self.chunks_per_worker * ranks.max(1))
     }
 }
 

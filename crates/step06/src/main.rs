@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 mod attendee;
 
-use attendee::{active_code, ACTIVE};
+use attendee::{active, active_code, ACTIVE};
 use mandel_core::error::{positive, UserError};
 use mandel_core::isa::{self, Isa};
 use mandel_core::run::{self, CommonArgs};
@@ -19,7 +19,8 @@ struct Args {
     /// How the rows are shared out.
     #[arg(long, value_enum, default_value_t = Strategy::Farm)]
     strategy: Strategy,
-    /// Chunks of rows in the farm (default: 16 per rank).
+    /// Chunks of rows in the farm (default: CHUNKS_PER_WORKER per rank,
+    /// 16 as shipped).
     #[arg(long, value_parser = positive::<usize>)]
     chunks: Option<usize>,
     /// Send each task's points instead of its rows' index, as the
@@ -40,6 +41,7 @@ impl Args {
             ranks: self.ranks,
             strategy: self.strategy,
             chunks: self.chunks,
+            chunks_per_worker: active::CHUNKS_PER_WORKER,
             ship_points: self.ship_points,
         }
     }

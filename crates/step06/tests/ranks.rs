@@ -27,6 +27,7 @@ fn every_rank_count_strategy_and_chunk_count_gives_the_same_right_answer() {
                         strategy,
                         chunks: Some(chunks),
                         ship_points,
+                        ..Settings::default()
                     };
                     let what = format!(
                         "{ranks} ranks, {strategy:?}, {chunks} chunks, shipped {ship_points}"
