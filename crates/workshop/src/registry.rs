@@ -129,6 +129,15 @@ mod tests {
                 !lib.contains("\"../../../exercises/"),
                 "{crate_dir}/src/ (its library) must not compile the exercise: the workshop links it"
             );
+            // A Rust stub is a module declared outside any macro, where
+            // `cargo fmt` formats it (step 07's is CUDA C, held as text).
+            if step.file.ends_with(".rs") {
+                let module = format!("#[path = \"../stub/{}\"]\nmod stub;\n", step.file);
+                assert!(
+                    attendee.contains(&module),
+                    "{crate_dir}/src/attendee.rs must declare the stub: {module}"
+                );
+            }
         }
     }
 
