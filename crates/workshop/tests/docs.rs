@@ -161,3 +161,39 @@ fn the_book_builds_with_mdbook_without_a_warning() {
     assert!(!log.contains("WARN") && !log.contains("ERROR"), "{log}");
     assert!(out_dir.path().join("index.html").is_file(), "{log}");
 }
+
+/// `docs/adding-a-step.md` is a checklist whose every item names the test
+/// that enforces it: each name must be a test somewhere in the workspace.
+#[test]
+fn the_checklist_names_tests_that_exist() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let page = std::fs::read_to_string(root.join("docs/adding-a-step.md")).unwrap();
+    let mut sources = String::new();
+    let mut folders = vec![root.join("crates")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                sources += &std::fs::read_to_string(&path).unwrap();
+            }
+        }
+    }
+    let named: Vec<&str> = page
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|word| word.len() > 12 && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .collect();
+    assert!(
+        named.len() >= 12,
+        "the checklist names its tests: {named:?}"
+    );
+    for test in named {
+        assert!(
+            sources.contains(&format!("fn {test}(")),
+            "docs/adding-a-step.md names `{test}`, which is no test in crates/"
+        );
+    }
+}
