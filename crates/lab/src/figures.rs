@@ -409,24 +409,24 @@ fn outcome_lines(outcome: &RunOutcome) -> String {
     let mut text = String::new();
     if let (Some(took), Some(rate)) = (outcome.time(), outcome.z_updates_per_second) {
         text += &format!(
-            "time {} ({} z-updates/s)\n",
+            "time: {} ({} z-updates/s)\n",
             mandel_core::timing::duration_text(took),
             mandel_core::timing::rate_text(rate)
         );
     }
     let points = outcome.problem.map_or(0, |p| p.points) as u64;
     let check = match (&outcome.verdict, outcome.exact, outcome.differing) {
-        (Verdict::Unchecked, ..) => "not checked (--no-check)".to_string(),
-        (_, Some(true), _) => "matches the oracle exactly".to_string(),
+        (Verdict::Unchecked, ..) => "not compared (--no-check)".to_string(),
+        (_, Some(true), _) => "matches exactly".to_string(),
         (Verdict::Passes, _, Some(n)) => format!(
-            "matches the oracle within tolerance: {} of {} points differ",
+            "matches within tolerance: {} of {} points differ",
             group_digits(n as u64),
             group_digits(points)
         ),
         (Verdict::Fails(failure), ..) => format!("does not match: {failure}"),
         _ => "not compared".to_string(),
     };
-    text + &format!("check {check}\n")
+    text + &format!("oracle: {check}\n")
 }
 
 /// The step whose binary a figure's command runs (`step04 1000 1000`),
@@ -506,7 +506,7 @@ fn step01_profile(out: &Path, problem: &Problem, machine: &str) -> Result<(), Us
     profile.write_flamegraph(file, &format!("step01 pure {}", problem.label()))?;
     let (samples, under) = profile.samples_under("hypot");
     let text = format!(
-        "{machine}\n$ cargo run --release -p step01 --features solution -- {} --profile step01.svg   (as `figures` samples it, in one process)\n{samples} samples; {under} of them ({:.0}%) with `hypot` on the stack: the square root behind `norm()`, that is |z|.\n",
+        "{machine}\n$ cargo run --release -p step01 --features solution,flamegraph -- {} --profile step01.svg   (as `figures` samples it, in one process)\n{samples} samples; {under} of them ({:.0}%) with `hypot` on the stack: the square root behind `norm()`, that is |z|.\n",
         problem.label(),
         100.0 * under as f64 / samples.max(1) as f64
     );

@@ -236,12 +236,12 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
             "100 30",
             "Total sum of elements",
         ),
-        ("expr.txt", "step04", "100 30", "\ntime "),
+        ("expr.txt", "step04", "100 30", "\ntime: "),
         (
             "per-point.txt",
             "step03",
             "100 30 --per-point",
-            "check matches the oracle exactly",
+            "oracle: matches exactly",
         ),
         ("gpu.txt", "step07", "100 30", ""),
     ] {
