@@ -193,7 +193,11 @@ fn every_step_binary_prints_its_outcome_as_one_json_object() {
                 mandel_core::Availability::Ready => {}
                 mandel_core::Availability::Emulated(_) => args.push("--emulate"),
                 mandel_core::Availability::Missing(why) => {
-                    mandel_core::skip::skipped("step07 --json", &why.to_string(), "install one");
+                    mandel_core::skip::skipped(
+                        "step07 --json",
+                        &why.to_string(),
+                        "then run the tests again",
+                    );
                     continue;
                 }
             }
