@@ -213,41 +213,6 @@ impl Step {
     pub fn hint_command(&self) -> String {
         format!("cargo run -- hint {}", self.number)
     }
-
-    /// The numbered items of the chapter's `## Hints` section, in order,
-    /// each without its number.
-    pub fn hints(&self) -> Vec<String> {
-        section(self.chapter, "Hints").map_or_else(Vec::new, numbered_items)
-    }
-}
-
-/// The items of a markdown numbered list (`1. ...`, continued on the lines
-/// after it), each without its number.
-fn numbered_items(list: &str) -> Vec<String> {
-    let mut items: Vec<String> = Vec::new();
-    for line in list.lines() {
-        let numbered = line
-            .split_once(". ")
-            .filter(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        match (numbered, items.last_mut()) {
-            (Some((_, first)), _) => items.push(first.to_string()),
-            (None, Some(item)) if !line.trim().is_empty() => {
-                item.push('\n');
-                item.push_str(line.trim());
-            }
-            _ => {}
-        }
-    }
-    items
-}
-
-/// The body of the markdown section `## {title}`, up to the next `## `.
-pub fn section<'a>(markdown: &'a str, title: &str) -> Option<&'a str> {
-    let heading = format!("## {title}\n");
-    let start = markdown.find(&heading)? + heading.len();
-    let rest = &markdown[start..];
-    let end = rest.find("\n## ").map_or(rest.len(), |i| i + 1);
-    Some(rest[..end].trim())
 }
 
 /// The attendee's file, compiled into a step's binary and tests only, never
@@ -323,30 +288,4 @@ macro_rules! attendee_file {
             }
         }
     };
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sections_are_cut_at_the_next_heading() {
-        let md = "# T\n\n## Hints\n\n1. one\n2. two\n\n## Next\nx\n";
-        assert_eq!(section(md, "Hints"), Some("1. one\n2. two"));
-        assert_eq!(section(md, "Next"), Some("x"));
-        assert_eq!(section(md, "Missing"), None);
-    }
-
-    #[test]
-    fn hints_are_the_numbered_items_with_their_continuation_lines() {
-        let list = "1. Make `z`:\n   `vec![0; n]`.\n2. Loop.\n\n10. Last, with 10. inside.\nNot numbered: x. y\n";
-        assert_eq!(
-            numbered_items(list),
-            [
-                "Make `z`:\n`vec![0; n]`.",
-                "Loop.",
-                "Last, with 10. inside.\nNot numbered: x. y"
-            ]
-        );
-    }
 }

@@ -157,7 +157,10 @@ mod tests {
                 summary.contains(&format!("]({file})")),
                 "{file} is not in SUMMARY.md"
             );
-            assert!(!step.hints().is_empty(), "{file} has no ## Hints");
+            assert!(
+                !crate::hint::hints(step).is_empty(),
+                "{file} has no ## Hints"
+            );
         }
         let chapters: BTreeSet<String> = step_names_in("docs/src")
             .into_iter()
