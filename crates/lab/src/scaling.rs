@@ -68,7 +68,32 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         isa::chosen()
     );
 
-    // Speedup against threads, each with the solution's default chunks.
+    let by_threads = against_threads(&problem, args.runs, max_threads)?;
+    let one_thread = by_threads[0].1.as_secs_f64();
+
+    let by_chunks = against_chunks(&problem, args, max_threads, one_thread)?;
+
+    joining(&problem, args.runs, max_threads)?;
+
+    let charts = charts(&problem, &by_threads, &by_chunks, max_threads, one_thread);
+    let files = [(threads_png, threads_svg), (chunks_png, chunks_svg)];
+    println!();
+    for (chart, (png, svg)) in charts.into_iter().zip(files) {
+        for path in chart.write(Some(png), Some(svg))? {
+            eprintln!("Wrote {}", path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Speedup against threads, each with the solution's default chunks: a
+/// table, and the medians for the chart.
+fn against_threads(
+    problem: &Problem,
+    runs: usize,
+    max_threads: usize,
+) -> Result<Vec<(usize, Duration)>, UserError> {
+    let updates = problem.z_updates();
     println!(
         "\nThreads ({} chunks per thread):",
         solution::CHUNKS_PER_THREAD
@@ -81,7 +106,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     for threads in 1..=max_threads {
         let peak = peak::probe(threads);
         let (median, exact) = with_threads(Some(threads), || {
-            measure(&problem, args.runs, || {
+            measure(problem, runs, || {
                 solution::calculate_z(&problem.re, &problem.im, problem.maxiter)
             })
         })?;
@@ -99,9 +124,17 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         );
         by_threads.push((threads, median));
     }
-    let one_thread = by_threads[0].1.as_secs_f64();
+    Ok(by_threads)
+}
 
-    // Speedup against chunks, on all threads, with the chunks' own times.
+/// Speedup against chunks, on all threads, with the chunks' own times: a
+/// table, and the medians for the chart.
+fn against_chunks(
+    problem: &Problem,
+    args: &Args,
+    max_threads: usize,
+    one_thread: f64,
+) -> Result<Vec<(usize, Duration)>, UserError> {
     println!("\nChunks (on {max_threads} threads):");
     println!(
         "{:>6} {:>9} {:>8} {:>28} {:>22}  oracle",
@@ -119,7 +152,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         runs.sort_by_key(|r| r.0);
         let (took, output, times) = &runs[(runs.len() - 1) / 2];
         let exact =
-            verify::compare(&problem, output).passes(step05::STEP.tolerance(Variant::Solution));
+            verify::compare(problem, output).passes(step05::STEP.tolerance(Variant::Solution));
         let (min, mid, max) = spread(times);
         println!(
             "{chunks:>6} {:>9} {:>7.2}x {:>28} {:>21.2}x  {}",
@@ -137,26 +170,30 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         by_chunks.push((chunks, *took));
     }
 
-    // Joining: multi.py's collect-then-join against writing in place,
-    // alternating so that the machine's drift falls on both alike.
+    Ok(by_chunks)
+}
+
+/// Joining: multi.py's collect-then-join against writing in place,
+/// alternating so that the machine's drift falls on both alike.
+fn joining(problem: &Problem, runs: usize, max_threads: usize) -> Result<(), UserError> {
     let chunks = max_threads * solution::CHUNKS_PER_THREAD;
     step05::check_chunks(chunks, problem.len(), problem.w)?;
-    println!("\nJoining the answers ({chunks} chunks on {max_threads} threads, {} alternating runs each):", args.runs);
+    println!("\nJoining the answers ({chunks} chunks on {max_threads} threads, {} alternating runs each):", runs);
     let (mut in_place, mut joined) = (Vec::new(), Vec::new());
     let (mut in_place_right, mut joined_right) = (true, true);
     let tolerance = step05::STEP.tolerance(Variant::Solution);
-    for _ in 0..args.runs {
+    for _ in 0..runs {
         let (output, took) = with_threads(Some(max_threads), || {
             timed(|| {
                 solution::calculate_z_chunks(&problem.re, &problem.im, problem.maxiter, chunks)
             })
         })?;
-        in_place_right &= verify::compare(&problem, &output).passes(tolerance);
+        in_place_right &= verify::compare(problem, &output).passes(tolerance);
         in_place.push(took);
         let (output, took) = with_threads(Some(max_threads), || {
             timed(|| step05::joined_chunks(&problem.re, &problem.im, problem.maxiter, chunks))
         })?;
-        joined_right &= verify::compare(&problem, &output).passes(tolerance);
+        joined_right &= verify::compare(problem, &output).passes(tolerance);
         joined.push(took);
     }
     let verdict = |right: bool| if right { "ok" } else { "WRONG" };
@@ -179,6 +216,17 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         (joined.as_secs_f64() / in_place.as_secs_f64() - 1.0) * 100.0
     );
 
+    Ok(())
+}
+
+/// The two charts: speedup against threads, and against chunks.
+fn charts(
+    problem: &Problem,
+    by_threads: &[(usize, Duration)],
+    by_chunks: &[(usize, Duration)],
+    max_threads: usize,
+    one_thread: f64,
+) -> [Chart; 2] {
     let threads_chart = Chart {
         title: format!("Step 05 speedup against threads, `{}`", problem.label()),
         x_label: "threads".to_string(),
@@ -219,15 +267,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         }],
         markers: Vec::new(),
     };
-    println!();
-    for path in threads_chart
-        .write(Some(threads_png), Some(threads_svg))?
-        .into_iter()
-        .chain(chunks_chart.write(Some(chunks_png), Some(chunks_svg))?)
-    {
-        eprintln!("Wrote {}", path.display());
-    }
-    Ok(ExitCode::SUCCESS)
+    [threads_chart, chunks_chart]
 }
 
 /// The median of `runs` timings of `f`, and whether its answer is right.
