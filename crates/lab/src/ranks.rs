@@ -88,7 +88,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     } else {
         mpi_step06()
     };
-    let mut columns: Vec<(String, Vec<Option<Duration>>)> = Vec::new();
+    let mut columns: Columns = Vec::new();
     for strategy in STRATEGIES {
         let mut times = Vec::new();
         for &ranks in &args.ranks {
@@ -126,14 +126,34 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         }
     }
 
+    print_table(&columns, &args.ranks, one_thread);
+    println!("Each cell: the median time and its speedup over step 04 on one thread; every run gave step 04's counts.");
+    if let Err(why) = &mpi {
+        println!("MPI columns: skipped, {why}");
+    }
+
+    let chart = speedup_chart(&columns, &args.ranks, one_thread, cores, &problem);
+    println!();
+    for path in chart.write(Some(png), Some(svg))? {
+        eprintln!("Wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Step 06's times against the ranks: one column per way of running it.
+type Columns = Vec<(String, Vec<Option<Duration>>)>;
+
+/// The table: each cell the median time and its speedup over step 04 on
+/// one thread.
+fn print_table(columns: &Columns, ranks: &[usize], one_thread: Duration) {
     print!("\n{:>5}", "ranks");
-    for (name, _) in &columns {
+    for (name, _) in columns {
         print!(" {name:>16}");
     }
     println!();
-    for (row, &ranks) in args.ranks.iter().enumerate() {
+    for (row, &ranks) in ranks.iter().enumerate() {
         print!("{ranks:>5}");
-        for (_, times) in &columns {
+        for (_, times) in columns {
             let cell = times[row].map_or("-".to_string(), |took| {
                 format!(
                     "{} {:.2}x",
@@ -145,17 +165,21 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         }
         println!();
     }
-    println!("Each cell: the median time and its speedup over step 04 on one thread; every run gave step 04's counts.");
-    if let Err(why) = &mpi {
-        println!("MPI columns: skipped, {why}");
-    }
+}
 
+/// Speedup against ranks, one series per column, and the ideal.
+fn speedup_chart(
+    columns: &Columns,
+    ranks: &[usize],
+    one_thread: Duration,
+    cores: usize,
+    problem: &Problem,
+) -> Chart {
     let mut series: Vec<Series> = columns
         .iter()
         .map(|(name, times)| Series {
             name: name.clone(),
-            points: args
-                .ranks
+            points: ranks
                 .iter()
                 .zip(times)
                 .filter_map(|(&ranks, took)| {
@@ -166,25 +190,19 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         .collect();
     series.push(Series {
         name: format!("ideal on {cores} cores"),
-        points: args
-            .ranks
+        points: ranks
             .iter()
             .map(|&r| (r as f64, r.min(cores) as f64))
             .collect(),
     });
-    let chart = Chart {
+    Chart {
         title: format!("Step 06 speedup against ranks, `{}`", problem.label()),
         x_label: "ranks".to_string(),
         y_label: "speedup over step 04 on 1 thread".to_string(),
         log_x: false,
         series,
         markers: Vec::new(),
-    };
-    println!();
-    for path in chart.write(Some(png), Some(svg))? {
-        eprintln!("Wrote {}", path.display());
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Step 06 built with MPI, when `mpirun` is here: built by cargo into its
