@@ -337,7 +337,7 @@ fn run_one(
         ),
         // The attendee's runner's commands run the workshop binary beside
         // this one; the rest are this lab's.
-        None if ["ladder", "fastest"].contains(&command[0]) => (
+        None if !workshop::LAB_COMMANDS.contains(&command[0]) => (
             me.with_file_name(format!("workshop{}", std::env::consts::EXE_SUFFIX)),
             command.iter().map(|w| w.to_string()).collect(),
             format!("cargo run --release -- {}", shell_words(command)),

@@ -67,3 +67,24 @@ fn main() -> ExitCode {
     };
     result.unwrap_or_else(|mistake: UserError| mistake.report())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// The workshop sends these commands here by name: the two lists are one.
+    #[test]
+    fn the_workshop_knows_every_lab_command() {
+        let mut ours: Vec<String> = super::Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        let mut theirs: Vec<String> = workshop::LAB_COMMANDS
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs);
+    }
+}

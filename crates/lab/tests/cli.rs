@@ -205,7 +205,8 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
             "{figure}"
         );
         // The runner's commands are the workshop's; the rest the lab's.
-        let binary = if ["ladder", "fastest"].iter().any(|c| command.starts_with(c)) {
+        let first = command.split(' ').next().unwrap();
+        let binary = if !workshop::LAB_COMMANDS.contains(&first) {
             ""
         } else {
             "-p lab "

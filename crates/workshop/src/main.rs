@@ -14,6 +14,7 @@ use mandel_core::error::parse_args;
 use mandel_core::{Launch, UserError};
 
 use workshop::registry::LADDER;
+use workshop::LAB_COMMANDS;
 use workshop::{diff, fastest, hint, ladder, reset, setup, status, watch, workspace};
 
 #[derive(Parser)]
@@ -53,12 +54,9 @@ enum Command {
     List,
 }
 
-/// The instructor's experiments, which live in `crates/lab`: asked for
-/// here, they get the command that runs them.
-const LAB_COMMANDS: &[&str] = &["bench", "sweep", "scaling", "peak", "ranks", "figures"];
-
 fn main() -> ExitCode {
     let words: Vec<String> = std::env::args().skip(1).collect();
+    // The lab's commands, asked for here, get the command that runs them.
     if let Some(lab) = words.first().filter(|w| LAB_COMMANDS.contains(&w.as_str())) {
         return UserError::new(format!(
             "`{lab}` is one of the instructor's experiments: `cargo run --release -p lab -- {}`",
