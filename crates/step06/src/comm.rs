@@ -121,16 +121,28 @@ impl Message {
     }
 }
 
-/// Messages and bytes one rank sent and received, and the points each
-/// other rank answered for.
+/// Messages and bytes one rank sent and received, by the rank at the
+/// other end, and the points each other rank answered for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Traffic {
     pub messages_sent: u64,
     pub bytes_sent: u64,
     pub messages_received: u64,
     pub bytes_received: u64,
+    /// Per receiving rank: bytes sent to it.
+    pub bytes_to: Vec<u64>,
+    /// Per sending rank: bytes received from it.
+    pub bytes_from: Vec<u64>,
     /// Per sending rank: points in the answers received from it.
     pub points_from: Vec<u64>,
+}
+
+/// Adds `n` to `counts[rank]`, growing it as needed.
+fn add_at(counts: &mut Vec<u64>, rank: usize, n: u64) {
+    if counts.len() <= rank {
+        counts.resize(rank + 1, 0);
+    }
+    counts[rank] += n;
 }
 
 impl Traffic {
@@ -138,18 +150,17 @@ impl Traffic {
     pub fn count_received(&mut self, sender: usize, bytes: usize, message: &Message) {
         self.messages_received += 1;
         self.bytes_received += bytes as u64;
+        add_at(&mut self.bytes_from, sender, bytes as u64);
         if let Message::Answer { counts, .. } = message {
-            if self.points_from.len() <= sender {
-                self.points_from.resize(sender + 1, 0);
-            }
-            self.points_from[sender] += counts.len() as u64;
+            add_at(&mut self.points_from, sender, counts.len() as u64);
         }
     }
 
-    /// Counts a message sent.
-    pub fn count_sent(&mut self, bytes: usize) {
+    /// Counts a message sent to `receiver`.
+    pub fn count_sent(&mut self, receiver: usize, bytes: usize) {
         self.messages_sent += 1;
         self.bytes_sent += bytes as u64;
+        add_at(&mut self.bytes_to, receiver, bytes as u64);
     }
 }
 
@@ -416,7 +427,7 @@ impl Comm for ThreadRanks {
 
     fn send(&self, to: usize, message: &Message) {
         let bytes = message.encode();
-        self.traffic.borrow_mut().count_sent(bytes.len());
+        self.traffic.borrow_mut().count_sent(to, bytes.len());
         // A rank that has ended drops its inbox; whoever waits on it hears
         // of the failure by itself.
         let _ = self.outboxes[to].send((self.rank, bytes));

@@ -157,8 +157,15 @@ pub fn failing(
 }
 
 /// The run's traffic in words: messages and bytes, and each rank's share
-/// of the points.
-pub fn traffic_report(traffic: &Traffic, ranks: usize, points: usize) -> String {
+/// of the points; with `hosts` (each rank's host, under MPI) spread over
+/// more than one host, the bytes each host sent to rank 0 and received
+/// from it, which is what crosses the network.
+pub fn traffic_report(
+    traffic: &Traffic,
+    ranks: usize,
+    points: usize,
+    hosts: Option<&[String]>,
+) -> String {
     use mandel_core::problem::{bytes_text, group_digits};
     let others: u64 = traffic.points_from.iter().sum();
     let mut work = vec![format!(
@@ -169,12 +176,53 @@ pub fn traffic_report(traffic: &Traffic, ranks: usize, points: usize) -> String 
         let points = traffic.points_from.get(rank).copied().unwrap_or(0);
         work.push(format!("rank {rank} {}", group_digits(points)));
     }
-    format!(
+    let mut report = format!(
         "Traffic: {} messages ({}) sent and {} ({}) received by rank 0, the whole run's.\nPoints computed: {}.",
         group_digits(traffic.messages_sent),
         bytes_text(traffic.bytes_sent),
         group_digits(traffic.messages_received),
         bytes_text(traffic.bytes_received),
         work.join(", ")
-    )
+    );
+    if let Some(hosts) = hosts.filter(|hosts| hosts.iter().any(|h| *h != hosts[0])) {
+        report.push_str("\nPer host, to and from rank 0 over the network: ");
+        report.push_str(&per_host(traffic, hosts).join("; "));
+        report.push('.');
+    }
+    report
+}
+
+/// Each host's ranks, and the bytes they sent to rank 0 and received from
+/// it, in the order the hosts first appear.
+fn per_host(traffic: &Traffic, hosts: &[String]) -> Vec<String> {
+    use mandel_core::problem::bytes_text;
+    let at = |counts: &[u64], rank: usize| counts.get(rank).copied().unwrap_or(0);
+    let mut names: Vec<&String> = Vec::new();
+    for host in hosts {
+        if !names.contains(&host) {
+            names.push(host);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let ranks: Vec<usize> = (0..hosts.len()).filter(|&r| hosts[r] == *name).collect();
+            let listed = ranks
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let plural = if ranks.len() == 1 { "" } else { "s" };
+            if ranks.contains(&0) {
+                return format!("{name} (rank{plural} {listed}): rank 0's own");
+            }
+            let sent: u64 = ranks.iter().map(|&r| at(&traffic.bytes_from, r)).sum();
+            let received: u64 = ranks.iter().map(|&r| at(&traffic.bytes_to, r)).sum();
+            format!(
+                "{name} (rank{plural} {listed}) sent {}, received {}",
+                bytes_text(sent),
+                bytes_text(received)
+            )
+        })
+        .collect()
 }

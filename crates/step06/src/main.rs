@@ -117,7 +117,8 @@ fn main() -> ExitCode {
         answer
     });
     if let Some((traffic, points)) = traffic.into_inner() {
-        args.common.say(traffic_report(&traffic, ranks, points));
+        args.common
+            .say(traffic_report(&traffic, ranks, points, None));
     }
     exit
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use mandel_core::run::{self, CommonArgs};
 use mandel_core::{UserError, Variant};
+use mpi::request::{Request, StaticScope};
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
@@ -21,6 +22,49 @@ const CONTROL: i32 = 1;
 pub struct MpiRanks {
     world: SimpleCommunicator,
     traffic: RefCell<Traffic>,
+    /// A message being received while this rank works on: see
+    /// [`Comm::try_receive_any`].
+    arriving: RefCell<Option<Arriving>>,
+}
+
+/// A receive under way (`MPI_Imrecv`): its sender, and the buffer MPI
+/// writes into, which is ours again once the request completes.
+struct Arriving {
+    sender: usize,
+    request: Request<'static, [u8], StaticScope>,
+    buffer: *mut [u8],
+}
+
+impl Arriving {
+    /// The message, once MPI has all of it; else the receive, moved on
+    /// by this call.
+    fn test(self) -> Result<(usize, Vec<u8>), Arriving> {
+        let Arriving {
+            sender,
+            request,
+            buffer,
+        } = self;
+        match request.test() {
+            Ok(_) => Ok((sender, Self::taken_back(buffer))),
+            Err(request) => Err(Arriving {
+                sender,
+                request,
+                buffer,
+            }),
+        }
+    }
+
+    fn wait(self) -> (usize, Vec<u8>) {
+        self.request.wait();
+        (self.sender, Self::taken_back(self.buffer))
+    }
+
+    /// The buffer, after its request completed.
+    fn taken_back(buffer: *mut [u8]) -> Vec<u8> {
+        // SAFETY: `buffer` came from `Box::leak` in `try_receive_any`, and
+        // MPI is done with it (its request completed and is consumed).
+        unsafe { Box::from_raw(buffer) }.into_vec()
+    }
 }
 
 impl MpiRanks {
@@ -30,6 +74,19 @@ impl MpiRanks {
             .borrow_mut()
             .count_received(sender, bytes.len(), &message);
         (sender, message)
+    }
+
+    /// The message under way, waiting for the rest of it, if there is one
+    /// (and, with `from`, if it is from that rank: messages from one rank
+    /// arrive in the order sent, so it comes before any other of theirs).
+    fn finish_arriving(&self, from: Option<usize>) -> Option<(usize, Message)> {
+        let mut arriving = self.arriving.borrow_mut();
+        if from.is_some_and(|from| arriving.as_ref().is_some_and(|a| a.sender != from)) {
+            return None;
+        }
+        let (sender, bytes) = arriving.take()?.wait();
+        drop(arriving);
+        Some(self.received(sender, bytes))
     }
 }
 
@@ -44,7 +101,7 @@ impl Comm for MpiRanks {
 
     fn send(&self, to: usize, message: &Message) {
         let bytes = message.encode();
-        self.traffic.borrow_mut().count_sent(bytes.len());
+        self.traffic.borrow_mut().count_sent(to, bytes.len());
         // A large message moves only while both ranks are inside MPI. A
         // worker's answer waits for rank 0, which looks for messages every
         // few rows. Rank 0's sends are buffered (copied, then sent as MPI
@@ -59,11 +116,17 @@ impl Comm for MpiRanks {
     }
 
     fn receive_any(&self) -> (usize, Message) {
+        if let Some(received) = self.finish_arriving(None) {
+            return received;
+        }
         let (bytes, status) = self.world.any_process().receive_vec_with_tag::<u8>(WORK);
         self.received(status.source_rank() as usize, bytes)
     }
 
     fn receive_from(&self, from: usize) -> Message {
+        if let Some((_, message)) = self.finish_arriving(Some(from)) {
+            return message;
+        }
         let (bytes, _) = self
             .world
             .process_at_rank(from as i32)
@@ -71,13 +134,43 @@ impl Comm for MpiRanks {
         self.received(from, bytes).1
     }
 
+    /// Over a network a large message takes a while to arrive, and a
+    /// blocking receive would stop this rank for all of it (the manager
+    /// stopped computing for each 2 MB answer over 100 Mbit/s). So the
+    /// message is received in the background, moved on by each call,
+    /// and returned once complete.
     fn try_receive_any(&self) -> Option<(usize, Message)> {
-        let probed = self
-            .world
-            .any_process()
-            .immediate_matched_probe_with_tag(WORK)?;
-        let (bytes, status) = probed.matched_receive_vec::<u8>();
-        Some(self.received(status.source_rank() as usize, bytes))
+        let mut arriving = self.arriving.borrow_mut();
+        if arriving.is_none() {
+            let (probed, status) = self
+                .world
+                .any_process()
+                .immediate_matched_probe_with_tag(WORK)?;
+            let length = status.count(u8::equivalent_datatype()) as usize;
+            // MPI writes into it until the request completes; the box is
+            // taken back then (`Arriving::into_bytes`).
+            let buffer: &'static mut [u8] = Box::leak(vec![0u8; length].into_boxed_slice());
+            let pointer: *mut [u8] = buffer;
+            // SAFETY: a reborrow of the leaked buffer, for MPI to write
+            // into while the request lives; nothing else touches it then.
+            let request =
+                probed.immediate_matched_receive_into(StaticScope, unsafe { &mut *pointer });
+            *arriving = Some(Arriving {
+                sender: status.source_rank() as usize,
+                request,
+                buffer: pointer,
+            });
+        }
+        match arriving.take()?.test() {
+            Ok((sender, bytes)) => {
+                drop(arriving);
+                Some(self.received(sender, bytes))
+            }
+            Err(still) => {
+                *arriving = Some(still);
+                None
+            }
+        }
     }
 
     fn traffic(&self) -> Traffic {
@@ -108,6 +201,30 @@ fn send_buffer_bytes(grid: &Grid, settings: &Settings, size: usize) -> usize {
     largest * in_flight + MPI_OVERHEAD
 }
 
+/// The longest host name [`gather_hosts`] keeps (MPI's own limit is 256).
+const HOST_NAME_BYTES: usize = 256;
+
+/// Every rank's host (`MPI_Get_processor_name`), at rank 0 (empty
+/// elsewhere): for the traffic per host.
+fn gather_hosts(world: &SimpleCommunicator, host: &str) -> Vec<String> {
+    let mut mine = [0u8; HOST_NAME_BYTES];
+    let length = host.len().min(HOST_NAME_BYTES);
+    mine[..length].copy_from_slice(&host.as_bytes()[..length]);
+    let root = world.process_at_rank(0);
+    if world.rank() != 0 {
+        root.gather_into(&mine[..]);
+        return Vec::new();
+    }
+    let mut all = vec![0u8; HOST_NAME_BYTES * world.size() as usize];
+    root.gather_into_root(&mine[..], &mut all[..]);
+    all.chunks(HOST_NAME_BYTES)
+        .map(|name| {
+            let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+            String::from_utf8_lossy(&name[..end]).into_owned()
+        })
+        .collect()
+}
+
 /// Starts MPI and waits until every rank has called this, for a mistake
 /// found before the job starts: no rank leaves early, so mpirun kills
 /// none while rank 0 is still saying what was wrong.
@@ -134,11 +251,15 @@ pub fn main(
     let (rank, size) = (world.rank() as usize, world.size() as usize);
     let grid = Grid::new(common.w, common.maxiter, settings.ship_points);
     universe.set_buffer_size(send_buffer_bytes(&grid, settings, size));
+    let host = mpi::environment::processor_name().unwrap_or_default();
+    let hosts = gather_hosts(&world, &host);
     std::panic::set_hook(Box::new(move |info| {
         let message = mandel_core::selfcheck::panic_message(info.payload());
         // One write, so that mpirun does not interleave it with another
         // rank's output.
-        let line = format!("error: rank {rank} of {size} panicked: {message}; aborting the job\n");
+        let line = format!(
+            "error: rank {rank} of {size} panicked on {host}: {message}; aborting the job\n"
+        );
         let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
         // Exiting without MPI_Finalize makes mpirun end every rank. (Open
         // MPI 4.1.4's MPI_Abort did too, but then mpirun itself crashed or
@@ -148,6 +269,7 @@ pub fn main(
     let comm = MpiRanks {
         world,
         traffic: RefCell::new(Traffic::default()),
+        arriving: RefCell::new(None),
     };
     let chunks = settings.chunks(size);
     if rank != 0 {
@@ -202,6 +324,7 @@ pub fn main(
             &comm.traffic(),
             size,
             grid.row_count() * grid.cols(),
+            Some(&hosts),
         ));
     }
     exit

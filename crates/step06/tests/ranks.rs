@@ -192,3 +192,32 @@ fn a_rank_that_returns_without_answering_ends_the_run_naming_it() {
         "it ended, and at once"
     );
 }
+
+#[test]
+fn traffic_is_reported_per_host_when_ranks_span_hosts() {
+    use step06::comm::Traffic;
+    use step06::traffic_report;
+    let mut traffic = Traffic::default();
+    let answer = Message::Answer {
+        chunk: 0,
+        counts: vec![0; 10],
+    };
+    // Ranks 1 and 2 on one host, rank 3 on another: rank 0 sends each a
+    // task and gets each an answer.
+    for rank in 1..4 {
+        traffic.count_sent(rank, 33);
+        traffic.count_received(rank, 1024 * rank * rank, &answer);
+    }
+    let hosts: Vec<String> = ["a", "b", "b", "c"].map(String::from).to_vec();
+    let report = traffic_report(&traffic, 4, 100, Some(&hosts));
+    let per_host = report.lines().last().unwrap();
+    assert_eq!(
+        per_host,
+        "Per host, to and from rank 0 over the network: a (rank 0): rank 0's own; \
+         b (ranks 1, 2) sent 5 KiB, received 66 B; c (rank 3) sent 9 KiB, received 33 B."
+    );
+    // One host: nothing crossed a network, and no line says so.
+    let one = vec!["a".to_string(); 4];
+    assert!(!traffic_report(&traffic, 4, 100, Some(&one)).contains("Per host"));
+    assert!(!traffic_report(&traffic, 4, 100, None).contains("Per host"));
+}
