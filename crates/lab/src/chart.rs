@@ -40,12 +40,13 @@ pub struct Chart {
 
 const SIZE: (u32, u32) = (1000, 620);
 const FONT: &str = "sans-serif";
-const COLOURS: [RGBColor; 5] = [
+const COLOURS: [RGBColor; 6] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
     RGBColor(148, 103, 189),
     RGBColor(127, 127, 127),
+    RGBColor(255, 127, 14),
 ];
 
 fn register_font() {

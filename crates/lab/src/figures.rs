@@ -153,6 +153,13 @@ const FIGURES: &[Figure] = &[
         outcome_only: false,
     },
     Figure {
+        file: "network.txt",
+        args: &[&["network"]],
+        quick: &[&["network", "200", "50", "--runs", "1", "--links", "100"]],
+        charts: Charts::Folder,
+        outcome_only: false,
+    },
+    Figure {
         file: "step01-run.txt",
         args: &[&["step01", "1000", "1000"]],
         quick: &[&["step01", "100", "30"]],

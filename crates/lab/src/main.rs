@@ -6,6 +6,7 @@
 mod chart;
 mod figures;
 mod machine;
+mod network;
 mod ranks;
 mod scaling;
 mod sweep;
@@ -39,6 +40,8 @@ enum Command {
     Peak,
     /// Step 06's experiment: the static split against the task farm as the ranks grow, as threads and under mpirun; a table and a chart.
     Ranks(ranks::Args),
+    /// Step 06 across simulated hosts (as root: network namespaces and shaped links): farm against static, shipped points against rows' index, on fast and slow links, beside a model; a table and a chart.
+    Network(network::Args),
     /// Rerun the measurements the book shows, on this machine, into docs/src/figures/ (text, charts, pictures).
     Figures(figures::Args),
 }
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(&args),
         Command::Scaling(args) => scaling::run(&args),
         Command::Ranks(args) => ranks::run(&args),
+        Command::Network(args) => network::run(&args),
         Command::Figures(args) => figures::run(&args),
         Command::Peak => {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

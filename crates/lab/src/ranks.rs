@@ -118,7 +118,8 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
             for &ranks in &args.ranks {
                 let mut runs = Vec::new();
                 for _ in 0..args.runs {
-                    runs.push(mpirun(exe, ranks, strategy, &problem, expected_sum)?);
+                    let strategy = ["--strategy", strategy_name(strategy)];
+                    runs.push(mpirun(exe, ranks, &strategy, &problem, expected_sum)?);
                 }
                 times.push(Some(median(&runs)));
             }
@@ -207,7 +208,7 @@ fn speedup_chart(
 
 /// Step 06 built with MPI, when `mpirun` is here: built by cargo into its
 /// own target folder (`target/mpi`), so the everyday build stays MPI-free.
-fn mpi_step06() -> Result<PathBuf, UserError> {
+pub(crate) fn mpi_step06() -> Result<PathBuf, UserError> {
     let found = Command::new("mpirun")
         .arg("--version")
         .stdin(Stdio::null())
@@ -232,31 +233,27 @@ fn mpi_step06() -> Result<PathBuf, UserError> {
         .join(format!("step06{}", std::env::consts::EXE_SUFFIX)))
 }
 
-/// One run under `mpirun`: rank 0's own time of calculate_z, after
-/// checking its sum is step 04's.
-fn mpirun(
+/// One run under `mpirun` with step 06's `settings` (`--strategy farm`):
+/// rank 0's own time of calculate_z, after checking its sum is step 04's.
+pub(crate) fn mpirun(
     exe: &Path,
     ranks: usize,
-    strategy: Strategy,
+    settings: &[&str],
     problem: &Problem,
     expected_sum: u64,
 ) -> Result<Duration, UserError> {
     let shown = format!(
-        "mpirun -n {ranks} step06 {} {} --strategy {} --no-check --json",
+        "mpirun -n {ranks} step06 {} {} {} --no-check --json",
         problem.w,
         problem.maxiter,
-        strategy_name(strategy)
+        settings.join(" ")
     );
     let child = Command::new("mpirun")
         .args(["-n", &ranks.to_string()])
         .arg(exe)
         .args([&problem.w.to_string(), &problem.maxiter.to_string()])
-        .args([
-            "--strategy",
-            strategy_name(strategy),
-            "--no-check",
-            "--json",
-        ])
+        .args(settings)
+        .args(["--no-check", "--json"])
         // Open MPI's switches as environment variables, which other MPIs
         // ignore: more ranks than cores, and root in a container.
         .env("OMPI_MCA_rmaps_base_oversubscribe", "1")

@@ -24,7 +24,9 @@ pub mod workspace;
 
 /// The instructor's experiments: the lab's commands (`crates/lab`, whose
 /// test holds it to this list), not the workshop's.
-pub const LAB_COMMANDS: &[&str] = &["bench", "sweep", "scaling", "peak", "ranks", "figures"];
+pub const LAB_COMMANDS: &[&str] = &[
+    "bench", "sweep", "scaling", "peak", "ranks", "network", "figures",
+];
 
 /// The progress bar every long command shows (hidden when not a terminal).
 pub fn progress_bar(len: u64) -> indicatif::ProgressBar {
