@@ -18,6 +18,9 @@ use mandel_core::output::OutputFile;
 pub struct Series {
     pub name: String,
     pub points: Vec<(f64, f64)>,
+    /// Drawn dashed, in the colour of the solid series before it: a
+    /// model beside the measurement it predicts.
+    pub dashed: bool,
 }
 
 /// A labelled vertical line, e.g. where a block fills a cache.
@@ -146,6 +149,28 @@ impl Chart {
         }
     }
 
+    /// The right-hand corner with fewer points under it, for the legend.
+    fn legend_corner(&self, y_hi: f64) -> SeriesLabelPosition {
+        let points = || self.series.iter().flat_map(|s| s.points.iter());
+        let scale = |x: f64| {
+            if self.log_x {
+                x.max(f64::MIN_POSITIVE).ln()
+            } else {
+                x
+            }
+        };
+        let (lo, hi) = points().fold((f64::MAX, f64::MIN), |(lo, hi), p| {
+            (lo.min(scale(p.0)), hi.max(scale(p.0)))
+        });
+        let right = points().filter(|p| scale(p.0) >= (lo + hi) / 2.0);
+        let low = right.clone().filter(|p| p.1 < y_hi / 2.0).count();
+        if low > right.count() - low {
+            SeriesLabelPosition::UpperRight
+        } else {
+            SeriesLabelPosition::LowerRight
+        }
+    }
+
     fn fill<'a, DB, X>(
         &self,
         mut chart: ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>,
@@ -183,33 +208,47 @@ impl Chart {
                 )))
                 .map_err(drawing_failed)?;
         }
+        let mut colour_index = 0;
         for (i, series) in self.series.iter().enumerate() {
-            let colour = COLOURS[i % COLOURS.len()];
-            chart
-                .draw_series(LineSeries::new(
-                    series.points.iter().copied(),
-                    colour.stroke_width(2),
-                ))
+            if i > 0 && !series.dashed {
+                colour_index += 1;
+            }
+            let colour = COLOURS[colour_index % COLOURS.len()];
+            let points = series.points.iter().copied();
+            let drawn = if series.dashed {
+                chart.draw_series(DashedLineSeries::new(points, 8, 6, colour.stroke_width(2)))
+            } else {
+                chart.draw_series(LineSeries::new(points, colour.stroke_width(2)))
+            };
+            let dashed = series.dashed;
+            drawn
                 .map_err(drawing_failed)?
                 .label(series.name.clone())
                 .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2))
+                    let style = colour.stroke_width(2);
+                    if dashed {
+                        PathElement::new([(x, y), (x + 8, y)], style)
+                    } else {
+                        PathElement::new([(x, y), (x + 20, y)], style)
+                    }
                 });
-            chart
-                .draw_series(
-                    series
-                        .points
-                        .iter()
-                        .map(|&p| Circle::new(p, 4, colour.filled())),
-                )
-                .map_err(drawing_failed)?;
+            if !series.dashed {
+                chart
+                    .draw_series(
+                        series
+                            .points
+                            .iter()
+                            .map(|&p| Circle::new(p, 4, colour.filled())),
+                    )
+                    .map_err(drawing_failed)?;
+            }
         }
         chart
             .configure_series_labels()
             .label_font((FONT, 16))
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
+            .position(self.legend_corner(y_hi))
             .draw()
             .map_err(drawing_failed)?;
         Ok(())
@@ -255,6 +294,7 @@ mod tests {
             series: vec![Series {
                 name: "median".into(),
                 points: vec![(100.0, 3.0), (1000.0, 1.0), (250000.0, 2.0)],
+                dashed: false,
             }],
             markers: vec![
                 Marker {

@@ -187,6 +187,7 @@ fn speedup_chart(
                     took.map(|t| (ranks as f64, one_thread.as_secs_f64() / t.as_secs_f64()))
                 })
                 .collect(),
+            dashed: false,
         })
         .collect();
     series.push(Series {
@@ -195,6 +196,7 @@ fn speedup_chart(
             .iter()
             .map(|&r| (r as f64, r.min(cores) as f64))
             .collect(),
+        dashed: false,
     });
     Chart {
         title: format!("Step 06 speedup against ranks, `{}`", problem.label()),

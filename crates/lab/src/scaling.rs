@@ -239,6 +239,7 @@ fn charts(
                     .iter()
                     .map(|&(t, m)| (t as f64, one_thread / m.as_secs_f64()))
                     .collect(),
+                dashed: false,
             },
             Series {
                 name: "ideal".to_string(),
@@ -246,6 +247,7 @@ fn charts(
                     .iter()
                     .map(|&(t, _)| (t as f64, t as f64))
                     .collect(),
+                dashed: false,
             },
         ],
         markers: Vec::new(),
@@ -264,6 +266,7 @@ fn charts(
                 .iter()
                 .map(|&(c, m)| (c as f64, one_thread / m.as_secs_f64()))
                 .collect(),
+            dashed: false,
         }],
         markers: Vec::new(),
     };

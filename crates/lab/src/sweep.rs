@@ -141,6 +141,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
                 .iter()
                 .map(|r| (r.block as f64, r.median.as_secs_f64()))
                 .collect(),
+            dashed: false,
         }],
         markers: caches
             .iter()
