@@ -9,11 +9,11 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
 use crate::chart::{Chart, Series};
-use crate::ranks::{mpi_step06, mpirun};
+use crate::ranks::{mpi_step06, mpirun, step04_on_one_thread};
 use mandel_core::error::positive;
 use mandel_core::output::OutputFile;
 use mandel_core::problem::group_digits;
-use mandel_core::timing::{duration_text, median, median_run};
+use mandel_core::timing::{duration_text, median};
 use mandel_core::{Problem, UserError};
 use workshop::workspace;
 
@@ -187,18 +187,7 @@ fn measure(args: &Args) -> Result<ExitCode, UserError> {
 
 /// Step 04's sum on `problem`, which every run must give.
 fn sum_of(problem: &Problem) -> u64 {
-    let (_, counts) = median_run(
-        1,
-        || {
-            step04::fastest::calculate_z_blocks(
-                &problem.re,
-                &problem.im,
-                problem.maxiter,
-                step04::fastest::BLOCK,
-            )
-        },
-        || (),
-    );
+    let (_, counts) = step04_on_one_thread(problem, 1);
     counts.iter().map(|&n| u64::from(n)).sum()
 }
 

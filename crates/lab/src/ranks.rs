@@ -65,18 +65,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     // Every rank runs step 04's kernel on its rows, so every configuration
     // must give step 04's counts exactly: a cheap check on a problem whose
     // oracle would take longer than the whole experiment.
-    let (one_thread, baseline) = median_run(
-        args.runs,
-        || {
-            step04::fastest::calculate_z_blocks(
-                &problem.re,
-                &problem.im,
-                problem.maxiter,
-                step04::fastest::BLOCK,
-            )
-        },
-        || (),
-    );
+    let (one_thread, baseline) = step04_on_one_thread(&problem, args.runs);
     let expected_sum: u64 = baseline.iter().map(|&n| u64::from(n)).sum();
     println!(
         "step 04, one thread: {} (sum {expected_sum})",
@@ -139,6 +128,23 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         eprintln!("Wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Step 04's kernel on one thread: its median time over `runs`, and its
+/// counts, which every rank count and strategy of step 06 must give.
+pub(crate) fn step04_on_one_thread(problem: &Problem, runs: usize) -> (Duration, Vec<u32>) {
+    median_run(
+        runs,
+        || {
+            step04::fastest::calculate_z_blocks(
+                &problem.re,
+                &problem.im,
+                problem.maxiter,
+                step04::fastest::BLOCK,
+            )
+        },
+        || (),
+    )
 }
 
 /// Step 06's times against the ranks: one column per way of running it.
