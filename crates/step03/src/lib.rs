@@ -1,5 +1,5 @@
 //! Step 03, vector: numpy_vector.py and numpy_vector_2.py. Array-at-a-time
-//! SIMD, temporaries and cache blocks.
+//! SIMD without an early exit, and cache blocks.
 
 use mandel_core::{Launch, Step};
 
