@@ -44,11 +44,13 @@ pub struct Profile {
 
 #[cfg(all(unix, feature = "flamegraph"))]
 impl Profile {
-    /// Writes the samples as a flamegraph SVG into `file`.
+    /// Writes the samples as a flamegraph SVG into `file`, with `subtitle`
+    /// (the machine, for a figure that travels) under the title.
     pub fn write_flamegraph(
         &self,
         file: OutputFile,
         title: &str,
+        subtitle: Option<&str>,
     ) -> Result<std::path::PathBuf, UserError> {
         if self.report.data.is_empty() {
             return Err(UserError::new(
@@ -57,6 +59,7 @@ impl Profile {
         }
         let mut options = pprof::flamegraph::Options::default();
         options.title = title.to_string();
+        options.subtitle = subtitle.map(str::to_string);
         file.write_with(|w| {
             self.report
                 .flamegraph_with_options(w, &mut options)
@@ -115,6 +118,7 @@ impl Profile {
         &self,
         _file: OutputFile,
         _title: &str,
+        _subtitle: Option<&str>,
     ) -> Result<std::path::PathBuf, UserError> {
         Err(unsupported())
     }

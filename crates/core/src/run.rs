@@ -272,7 +272,7 @@ fn run_checked(
     }
     if let (Some(profile), Some(file)) = (profile, flamegraph) {
         let title = format!("{} {} {}", step.id(), step.name, problem.label());
-        let path = profile.write_flamegraph(file, &title)?;
+        let path = profile.write_flamegraph(file, &title, None)?;
         args.say(format_args!(
             "Wrote {} (open it in a browser)",
             path.display()

@@ -112,6 +112,13 @@ impl Chart {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), UserError> {
         root.fill(&WHITE).map_err(drawing_failed)?;
+        // A chart travels without the table beside it: it names the
+        // machine it was measured on under its title.
+        let root = root
+            .titled(&self.title, (FONT, 24))
+            .map_err(drawing_failed)?
+            .titled(&crate::machine::machine_line(), (FONT, 16))
+            .map_err(drawing_failed)?;
         let xs = self
             .series
             .iter()
@@ -129,9 +136,8 @@ impl Chart {
             * 1.15;
         let y_hi = if y_hi > 0.0 { y_hi } else { 1.0 };
 
-        let mut builder = ChartBuilder::on(root);
+        let mut builder = ChartBuilder::on(&root);
         builder
-            .caption(&self.title, (FONT, 24))
             .margin(20)
             .x_label_area_size(50)
             .y_label_area_size(80);
@@ -316,6 +322,10 @@ mod tests {
             assert_eq!(&png[1..4], b"PNG");
             let svg = sample(log_x).svg().unwrap();
             assert!(svg.contains("<svg") && svg.contains("L1d") && svg.contains("median"));
+            assert!(
+                svg.contains(&crate::machine::machine_line()),
+                "the chart names the machine"
+            );
             assert!(
                 !svg.contains("far away"),
                 "markers off the axis are left out"

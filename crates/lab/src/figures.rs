@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
-use mandel_core::isa::Isa;
 use mandel_core::outcome::RunOutcome;
 use mandel_core::output::OutputFile;
 use mandel_core::picture::{self, Palette};
@@ -239,7 +238,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
             known.join(", ")
         )));
     }
-    let machine = machine_line();
+    let machine = crate::machine::machine_line();
     // The quick check uses what the tests built; a real run builds its own.
     if !args.quick {
         eprintln!("Building the steps' binaries the figures run ...");
@@ -507,10 +506,34 @@ fn step01_profile(out: &Path, problem: &Problem, machine: &str) -> Result<(), Us
     mandel_core::profile::check_supported()?;
     let file = OutputFile::create(&out.join("step01-flamegraph.svg"))?;
     let profiler = mandel_core::profile::Profiler::start()?;
-    let output = (step01::STEP.solution)(problem);
+    // A flamegraph's root is the sampled thread's name: run the step in a
+    // thread named for it, so the root reads `step01` as the chapter's own
+    // run (the step01 binary's main thread) does, not `lab`.
+    let sampled = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name(step01::STEP.id())
+            .spawn_scoped(scope, || drop((step01::STEP.solution)(problem)))
+            .map(|thread| thread.join())
+    });
     let profile = profiler.stop()?;
-    drop(output);
-    profile.write_flamegraph(file, &format!("step01 pure {}", problem.label()))?;
+    match sampled {
+        Ok(Ok(())) => {}
+        Ok(Err(_)) => {
+            return Err(UserError::bug(
+                "step 01's reference panicked while profiled",
+            ))
+        }
+        Err(e) => {
+            return Err(UserError::new(format!(
+                "cannot start a thread to profile: {e}"
+            )))
+        }
+    }
+    profile.write_flamegraph(
+        file,
+        &format!("step01 pure {}", problem.label()),
+        Some(machine),
+    )?;
     let (samples, under) = profile.samples_under("hypot");
     let text = format!(
         "{machine}\n$ cargo run --release -p step01 --features solution,flamegraph -- {} --profile step01.svg   (as `figures` samples it, in one process)\n{samples} samples; {under} of them ({:.0}%) with `hypot` on the stack: the square root behind `norm()`, that is |z|.\n",
@@ -518,41 +541,6 @@ fn step01_profile(out: &Path, problem: &Problem, machine: &str) -> Result<(), Us
         100.0 * under as f64 / samples.max(1) as f64
     );
     workspace::write_whole(&out.join(PROFILE), &text)
-}
-
-/// `Measured on Intel(R) Xeon(R) Processor, 2 cores, AVX-512.`
-pub fn machine_line() -> String {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    format!(
-        "Measured on {}, {cores} core{}, best vectors {}.",
-        cpu_name(),
-        if cores == 1 { "" } else { "s" },
-        Isa::best()
-    )
-}
-
-/// The CPU's model name, where the system says it.
-fn cpu_name() -> String {
-    let linux = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, name)| name.trim().to_string())
-        });
-    let macos = || {
-        Command::new("sysctl")
-            .args(["-n", "machdep.cpu.brand_string"])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-    };
-    linux
-        .or_else(macos)
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| format!("an unnamed {} CPU", std::env::consts::ARCH))
 }
 
 /// One way of building the scalar steps, for the build-settings table.

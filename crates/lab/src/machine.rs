@@ -1,4 +1,9 @@
-//! What this machine's caches are, read from the system where it says.
+//! What this machine is: its CPU and its caches, read from the system
+//! where it says. Every figure and chart names the machine it was measured on.
+
+use std::process::Command;
+
+use mandel_core::isa::Isa;
 
 /// One CPU cache.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +97,41 @@ fn parse_size(text: &str) -> Option<u64> {
         "G" => Some(n << 30),
         _ => None,
     }
+}
+
+/// `Measured on Intel(R) Xeon(R) Processor, 2 cores, AVX-512.`
+pub fn machine_line() -> String {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!(
+        "Measured on {}, {cores} core{}, best vectors {}.",
+        cpu_name(),
+        if cores == 1 { "" } else { "s" },
+        Isa::best()
+    )
+}
+
+/// The CPU's model name, where the system says it.
+fn cpu_name() -> String {
+    let linux = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, name)| name.trim().to_string())
+        });
+    let macos = || {
+        Command::new("sysctl")
+            .args(["-n", "machdep.cpu.brand_string"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    linux
+        .or_else(macos)
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| format!("an unnamed {} CPU", std::env::consts::ARCH))
 }
 
 #[cfg(test)]
