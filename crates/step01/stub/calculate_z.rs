@@ -4,6 +4,10 @@
 //! until it passes, and time it with
 //! `cargo run --release -p step01 -- 1000 1000`.
 //! Stuck? `cargo run -- hint 1`, and docs/src/step01-pure.md.
+//!
+//! Core (everyone, 10 minutes): `calculate_z`.
+//! Optional (if you finish early): draw it, `--png m.png --palette colour`,
+//! and profile it (docs/src/profiling.md).
 
 use num_complex::Complex64;
 

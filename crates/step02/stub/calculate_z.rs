@@ -5,6 +5,11 @@
 //! and compare with step 01:
 //! `cargo run --release -p step02 -- 1000 1000`.
 //! Stuck? `cargo run -- hint 2`, and docs/src/step02-deref.md.
+//!
+//! Core (everyone, 10 minutes): `calculate_z`.
+//! Optional (if you finish early): time `cargo run -p step02 -- 1000 1000`
+//! (the dev build) against `--release`, and read the loop's assembly (the
+//! chapter's `cython -a` section).
 
 use num_complex::Complex64;
 

@@ -7,6 +7,12 @@
 //! `cargo run --release -p step04 -- 4000 1000`.
 //! Stuck? `cargo run -- hint 4`, and docs/src/step04-fused.md.
 //!
+//! Core (everyone, 14 minutes): `Z::iterate` and `escape_iterations` as
+//! the simple loop their comments describe: count with a mask on every
+//! iteration, stop when every lane has escaped (hints 1-5).
+//! Optional (if you finish early): the stretches without counting, and
+//! where `FUSED` is true the four-instruction iteration (hint 6).
+//!
 //! Still structure of arrays and 8-lane `wide` vectors, but no more
 //! whole-array passes: a block of points small enough to sit in cache is
 //! taken a few vectors at a time, and for those the whole expression and the

@@ -10,14 +10,21 @@
 //! Your task: write `calculate_z_chunks` below. Then `cargo test -p step05`,
 //! and `cargo run --release -p step05 -- 8000 2000 --threads 1` against
 //! `--threads 2`. Stuck? `cargo run -- hint 5`, and docs/src/step05-multi.md.
+//!
+//! Core (everyone, 9 minutes): `calculate_z_chunks` multi.py's way: each
+//! chunk's answer from step 04's `calculate_z_blocks`, in parallel, then
+//! joined in order with `.concat()` (hint 5).
+//! Optional (if you finish early): the in-place join, steps 1-4 in the
+//! function: one answer, cut into a `&mut` part per chunk (hints 1-4).
 
 use std::ops::Range;
 
 use rayon::prelude::*;
 use step04::fastest::{calculate_z_blocks_into, BLOCK};
 
-/// Chunks per thread by default: one, as multi.py meant to do ("should be
-/// cpu_count"). The chapter shows what more chunks do.
+/// Chunks per thread by default: one, as the write-up's multi.py has it
+/// (`nbr_chunks = multiprocessing.cpu_count()`). The chapter shows what
+/// more chunks do.
 pub const CHUNKS_PER_THREAD: usize = 1;
 
 /// Every point, in parallel over rayon's threads.

@@ -19,6 +19,12 @@
 //! `Stop`. Then `cargo test -p step06`, and
 //! `cargo run --release -p step06 -- 4000 1000 --ranks 2`.
 //! Stuck? `cargo run -- hint 6`, and docs/src/step06-distributed.md.
+//!
+//! Core (20 minutes; in the three-hour plan this step is a demo, and the
+//! exercise is for those ahead or for after the day): `worker`, then
+//! `manager` as the simple farm (hints 1-5).
+//! Optional (if you finish early): the manager computes chunks itself
+//! while no message waits, and keeps two tasks with each worker (hint 6).
 
 use std::ops::Range;
 
@@ -27,7 +33,8 @@ use step05::solution::chunk_ranges;
 use step06::comm::{Comm, Grid, Message};
 use step06::Strategy;
 
-/// Chunks per worker by default: the tutorial's advice was 16 to 256.
+/// Chunks per worker by default: the tutorial's write-up advised 16 or
+/// more, up to 256.
 pub const CHUNKS_PER_WORKER: usize = 16;
 
 /// Every rank calls this; rank 0 returns the whole answer, the others
