@@ -65,29 +65,140 @@ fn every_chapter_has_its_duration_and_speaker_notes() {
     }
 }
 
-#[test]
-fn the_three_hour_plan_adds_up_to_180_minutes() {
+/// One row of the instructor guide's three-hour plan.
+struct Slot {
+    row: String,
+    from: u32,
+    to: u32,
+    /// The chapter the row links first (none for a break).
+    chapter: Option<String>,
+    /// Minutes of reading, exercise, and talk and show.
+    parts: [u32; 3],
+}
+
+/// The rows of the three-hour plan: `| from-to | segment | read |
+/// exercise | talk and show | ...`.
+fn plan() -> Vec<Slot> {
     let guide = std::fs::read_to_string(book().join("instructor.md")).unwrap();
     let plan = guide
         .split("## The three-hour plan")
         .nth(1)
         .and_then(|rest| rest.split("\n## ").next())
         .expect("the instructor guide has the three-hour plan");
-    let mut minutes = 0;
-    let mut last_end = 0;
+    let mut slots = Vec::new();
     for row in plan.lines().filter(|l| l.starts_with("| ")) {
-        let span = row.split('|').nth(1).unwrap().trim();
-        let Some((from, to)) = span.split_once('-') else {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let Some((from, to)) = cells[1].split_once('-') else {
             continue;
         };
         let (Ok(from), Ok(to)) = (from.parse::<u32>(), to.parse::<u32>()) else {
             continue;
         };
-        assert_eq!(from, last_end, "the plan skips or overlaps at {row}");
-        minutes += to - from;
-        last_end = to;
+        let chapter = cells[2]
+            .split("](")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .map(str::to_string);
+        let minutes = |cell: &str| cell.parse::<u32>().unwrap_or(0);
+        slots.push(Slot {
+            row: row.to_string(),
+            from,
+            to,
+            chapter,
+            parts: [minutes(cells[3]), minutes(cells[4]), minutes(cells[5])],
+        });
+    }
+    slots
+}
+
+#[test]
+fn the_three_hour_plan_adds_up_to_180_minutes() {
+    let mut minutes = 0;
+    let mut last_end = 0;
+    let mut reading = 0;
+    for slot in plan() {
+        assert_eq!(
+            slot.from, last_end,
+            "the plan skips or overlaps at {}",
+            slot.row
+        );
+        minutes += slot.to - slot.from;
+        last_end = slot.to;
+        // A break is all break; every other segment's reading, exercise
+        // and talk fill it exactly, so the reading is inside the 180.
+        if slot.chapter.is_some() {
+            assert_eq!(
+                slot.parts.iter().sum::<u32>(),
+                slot.to - slot.from,
+                "read + exercise + talk is not the segment's length: {}",
+                slot.row
+            );
+            reading += slot.parts[0];
+        }
     }
     assert_eq!(minutes, 180);
+    assert!(reading > 0, "the plan budgets no reading time");
+}
+
+/// Each chapter's opening line gives its slot as the plan has it: the
+/// minutes, and the reading and exercise time, so the two cannot part.
+#[test]
+fn every_chapter_opens_with_its_slot_of_the_plan() {
+    let mut checked = 0;
+    for slot in plan() {
+        let Some(chapter) = slot.chapter else {
+            continue;
+        };
+        let text = std::fs::read_to_string(book().join(&chapter)).unwrap();
+        let duration = text.lines().nth(2).unwrap_or_default();
+        let mut says = vec![
+            format!("*Duration: {} minutes", slot.to - slot.from),
+            format!("({}-{}", slot.from, slot.to),
+        ];
+        if slot.parts[0] > 0 {
+            says.push(format!("read {}", slot.parts[0]));
+        }
+        if slot.parts[1] > 0 {
+            says.push(format!("exercise {}", slot.parts[1]));
+        }
+        for words in says {
+            assert!(
+                duration.contains(&words),
+                "{chapter} opens with `{duration}`, which does not say `{words}` as the plan's row does: {}",
+                slot.row
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 9, "only {checked} chapters in the plan");
+}
+
+/// Every exercise says what everyone writes and what is for those who
+/// finish early, in its chapter and in the stub the attendee opens.
+#[test]
+fn every_exercise_marks_its_core_and_optional_parts() {
+    for step in workshop::registry::LADDER {
+        let name = step.chapter_file;
+        let text = std::fs::read_to_string(book().join(name)).unwrap();
+        let to_write = text
+            .split("\n## What to write")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap_or_else(|| panic!("{name} has no `## What to write`"));
+        for mark in ["**Core**", "**Optional**"] {
+            assert!(
+                to_write.contains(mark),
+                "{name}'s What to write does not mark its {mark} part"
+            );
+        }
+        for mark in ["Core (", "Optional ("] {
+            assert!(
+                step.stub.contains(mark),
+                "{}'s stub does not mark its `{mark}...)` part",
+                step.id()
+            );
+        }
+    }
 }
 
 #[test]
@@ -196,4 +307,397 @@ fn the_checklist_names_tests_that_exist() {
             "docs/adding-a-step.md names `{test}`, which is no test in crates/"
         );
     }
+}
+
+/// The texts whose commands a reader copies: the book and the README.
+fn quoted_texts() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut texts = vec![(
+        "README.md".to_string(),
+        std::fs::read_to_string(root.join("README.md")).unwrap(),
+    )];
+    for entry in std::fs::read_dir(book()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            let name = format!("docs/src/{}", path.file_name().unwrap().to_string_lossy());
+            texts.push((name, std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+    texts
+}
+
+/// The code a text quotes, one command line each: every line of a fenced
+/// block (a line ending in `\` joined to the next), and every inline
+/// span, whose line breaks are spaces.
+fn code_lines(text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (i, part) in text.split("```").enumerate() {
+        if i % 2 == 1 {
+            let joined = part.replace("\\\n", " ");
+            lines.extend(joined.lines().skip(1).map(str::to_string));
+        } else {
+            let spans = part.split('`').skip(1).step_by(2);
+            lines.extend(spans.map(|span| span.split_whitespace().collect::<Vec<_>>().join(" ")));
+        }
+    }
+    lines
+}
+
+/// A program the book runs, with the words it passes it: `cargo run -p
+/// P [cargo's options] -- ARGS`, `target/release/P ARGS`, `workshop ARGS`
+/// or `lab ARGS`. `cargo build`, `test` and `rustc` name a package and
+/// features only; those come back with no program words.
+struct Quoted {
+    /// `None` for `--workspace`: every package.
+    package: Option<String>,
+    features: Vec<String>,
+    /// The words after `--`, for a binary; `None` for build, test, rustc.
+    args: Option<Vec<String>>,
+}
+
+/// Where a shell command's own words end.
+fn shell_word(word: &str) -> bool {
+    ["#", "|", "||", "&&", ";", ">", "2>&1", "&", "\\|"].contains(&word) || word.starts_with('#')
+}
+
+fn quoted_commands(line: &str) -> Result<Vec<Quoted>, String> {
+    // A shell comment quotes nothing.
+    let words: Vec<&str> = line
+        .split_whitespace()
+        .take_while(|w| !w.starts_with('#'))
+        .collect();
+    let mut found = Vec::new();
+    for (at, word) in words.iter().enumerate() {
+        let rest: Vec<&str> = words[at + 1..]
+            .iter()
+            .copied()
+            .take_while(|w| !shell_word(w))
+            .collect();
+        let binary = word
+            .trim_start_matches("./")
+            .strip_prefix("target/release/")
+            .or_else(|| word.strip_prefix("target/debug/"));
+        if let Some(binary) = binary {
+            found.push(Quoted {
+                package: Some(binary.to_string()),
+                features: Vec::new(),
+                args: Some(rest.iter().map(|w| w.to_string()).collect()),
+            });
+            continue;
+        }
+        if (*word == "workshop" || *word == "lab") && at == 0 && !rest.is_empty() {
+            found.push(Quoted {
+                package: Some(word.to_string()),
+                features: Vec::new(),
+                args: Some(rest.iter().map(|w| w.to_string()).collect()),
+            });
+            continue;
+        }
+        if *word != "cargo" {
+            continue;
+        }
+        let Some((&verb, options)) = rest.split_first() else {
+            continue;
+        };
+        if !["run", "test", "build", "rustc"].contains(&verb) {
+            continue;
+        }
+        let mut quoted = Quoted {
+            package: Some("workshop".to_string()),
+            features: Vec::new(),
+            args: None,
+        };
+        let mut options = options.iter();
+        while let Some(&option) = options.next() {
+            match option {
+                "--" => {
+                    if verb == "run" {
+                        quoted.args = Some(options.by_ref().map(|w| w.to_string()).collect());
+                    }
+                    break;
+                }
+                "-p" | "--package" => {
+                    quoted.package = Some(options.next().ok_or("-p without a package")?.to_string())
+                }
+                "--workspace" => quoted.package = None,
+                "--features" => quoted.features.extend(
+                    options
+                        .next()
+                        .ok_or("--features without features")?
+                        .split(',')
+                        .map(str::to_string),
+                ),
+                "--profile" | "--target" | "--test" | "--bin" => {
+                    options.next();
+                }
+                "--release"
+                | "--no-default-features"
+                | "--lib"
+                | "--bins"
+                | "-q"
+                | "--no-run"
+                | "--all-targets"
+                | "--locked" => {}
+                // A test's name filter or the book's placeholder, for `cargo test`.
+                other if verb == "test" && !other.starts_with('-') => {}
+                other => return Err(format!("cargo {verb} has no option `{other}`")),
+            }
+        }
+        if verb == "run" && quoted.args.is_none() {
+            quoted.args = Some(Vec::new());
+        }
+        found.push(quoted);
+    }
+    Ok(found)
+}
+
+/// A package's `[features]`, or `None` for no such workspace package.
+fn package_features(package: &str) -> Option<Vec<String>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for entry in std::fs::read_dir(root.join("crates")).unwrap() {
+        let Ok(manifest) = std::fs::read_to_string(entry.unwrap().path().join("Cargo.toml")) else {
+            continue;
+        };
+        if !manifest.contains(&format!("\nname = \"{package}\"")) {
+            continue;
+        }
+        let features = manifest
+            .split("\n[features]\n")
+            .nth(1)
+            .map(|section| {
+                section
+                    .lines()
+                    .take_while(|l| !l.starts_with('['))
+                    .filter_map(|l| l.split_once(" = ").map(|(name, _)| name.trim().to_string()))
+                    .filter(|name| !name.starts_with('#'))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Some(features);
+    }
+    None
+}
+
+/// What a binary's `--help` (or a subcommand's) says it takes.
+struct Help {
+    flags: Vec<String>,
+    /// Each flag's `[possible values: ...]`, where clap lists them.
+    values: Vec<(String, Vec<String>)>,
+    commands: Vec<String>,
+}
+
+fn help(exe: &Path, command: Option<&str>) -> Help {
+    let out = mandel_core::target::command(exe)
+        .args(command)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{} --help: {text}", exe.display());
+    let mut help = Help {
+        flags: Vec::new(),
+        values: Vec::new(),
+        commands: Vec::new(),
+    };
+    let mut section = "";
+    let mut current: Option<String> = None;
+    let mut described = String::new();
+    // clap lists a flag's values as `[possible values: a, b]`, or, where
+    // they have their own help, as `Possible values:` then `- a: ...` lines.
+    let finish = |flag: Option<String>, described: &str, help: &mut Help| {
+        let Some(flag) = flag else {
+            return;
+        };
+        let values: Vec<String> = if let Some(list) = described.split("[possible values: ").nth(1) {
+            let list = list.split(']').next().unwrap_or_default();
+            list.split(", ").map(|v| v.trim().to_string()).collect()
+        } else if let Some(list) = described.split("Possible values:").nth(1) {
+            list.split(" - ")
+                .skip(1)
+                .filter_map(|item| item.split([':', ' ']).next())
+                .map(str::to_string)
+                .collect()
+        } else {
+            return;
+        };
+        help.values.push((flag, values));
+    };
+    for line in text.lines() {
+        if !line.starts_with(' ') && line.ends_with(':') {
+            section = if line.starts_with("Commands") {
+                "commands"
+            } else {
+                "other"
+            };
+            continue;
+        }
+        let trimmed = line.trim_start();
+        if section == "commands" {
+            if let Some(name) = trimmed.split_whitespace().next() {
+                help.commands.push(name.to_string());
+            }
+        } else if trimmed.starts_with('-')
+            && trimmed[1..].starts_with(|c: char| c == '-' || c.is_ascii_alphanumeric())
+        {
+            finish(current.take(), &described, &mut help);
+            described.clear();
+            for word in trimmed
+                .split_whitespace()
+                .take_while(|w| w.starts_with('-'))
+            {
+                let flag = word.trim_end_matches(',');
+                help.flags.push(flag.to_string());
+                current = Some(flag.to_string());
+            }
+            described.push_str(trimmed);
+        } else {
+            described.push(' ');
+            described.push_str(trimmed);
+        }
+    }
+    finish(current.take(), &described, &mut help);
+    help
+}
+
+/// The book and the README cannot drift from the code: every `cargo run`,
+/// `cargo test`, `cargo build` and `target/release/...` they quote names a
+/// package, features, subcommands and flags that exist (asked of the
+/// binaries' own `--help`), with values clap accepts where it lists them;
+/// and every `diff A B` they recommend is short enough for a projector.
+#[test]
+fn every_command_and_flag_the_book_quotes_exists() {
+    let workshop = Path::new(env!("CARGO_BIN_EXE_workshop"));
+    let mut helps: std::collections::HashMap<(String, Option<String>), Help> = Default::default();
+    let mut wrong = Vec::new();
+    let mut unbuilt = std::collections::HashSet::new();
+    let mut checked = 0;
+    let mut diffs = 0;
+    for (name, text) in quoted_texts() {
+        for line in code_lines(&text) {
+            let commands = match quoted_commands(&line) {
+                Ok(commands) => commands,
+                Err(why) => {
+                    wrong.push(format!("{name}: `{line}`: {why}"));
+                    continue;
+                }
+            };
+            for quoted in commands {
+                // `stepNN` is the book's placeholder for any step; they
+                // all take the same common arguments.
+                let Some(package) = quoted.package.map(|p| p.replace("stepNN", "step01")) else {
+                    checked += 1;
+                    continue;
+                };
+                let Some(features) = package_features(&package) else {
+                    wrong.push(format!("{name}: `{line}`: no package `{package}`"));
+                    continue;
+                };
+                for feature in &quoted.features {
+                    if !features.contains(feature) {
+                        wrong.push(format!(
+                            "{name}: `{line}`: {package} has no feature `{feature}`"
+                        ));
+                    }
+                }
+                let Some(args) = quoted.args else {
+                    checked += 1;
+                    continue;
+                };
+                let exe =
+                    workshop.with_file_name(format!("{package}{}", std::env::consts::EXE_SUFFIX));
+                if !exe.is_file() {
+                    if unbuilt.insert(package.clone()) {
+                        mandel_core::skip::skipped(
+                            &format!("the flags the book quotes for {package}"),
+                            &format!("{package}'s binary is not built"),
+                            "`cargo test --workspace --features solution` builds it",
+                        );
+                    }
+                    continue;
+                }
+                let top = helps
+                    .entry((package.clone(), None))
+                    .or_insert_with(|| help(&exe, None));
+                let command = args
+                    .iter()
+                    .find(|w| !w.starts_with('-'))
+                    .filter(|_| !top.commands.is_empty())
+                    .cloned();
+                if let Some(command) = &command {
+                    if !top.commands.contains(command) {
+                        wrong.push(format!(
+                            "{name}: `{line}`: {package} has no command `{command}`"
+                        ));
+                        continue;
+                    }
+                }
+                let accepts = helps
+                    .entry((package.clone(), command.clone()))
+                    .or_insert_with(|| help(&exe, command.as_deref()));
+                for (at, word) in args.iter().enumerate() {
+                    let flag = word.split('=').next().unwrap_or(word);
+                    if !flag.starts_with('-') || flag == "-" || flag.starts_with("--=") {
+                        continue;
+                    }
+                    if !accepts.flags.iter().any(|f| f == flag) {
+                        wrong.push(format!(
+                            "{name}: `{line}`: `{package}{}` has no flag `{flag}`",
+                            command
+                                .as_deref()
+                                .map(|c| format!(" {c}"))
+                                .unwrap_or_default()
+                        ));
+                        continue;
+                    }
+                    let value = word
+                        .split_once('=')
+                        .map(|(_, v)| v)
+                        .or(args.get(at + 1).map(String::as_str));
+                    let listed = accepts.values.iter().find(|(f, _)| f == flag);
+                    if let (Some((_, values)), Some(value)) = (listed, value) {
+                        // `static|farm`: the book naming every value.
+                        for value in value.split('|').filter(|v| !v.is_empty()) {
+                            if !values.iter().any(|v| v == value) {
+                                wrong.push(format!(
+                                    "{name}: `{line}`: `{flag} {value}` is not one of {values:?}"
+                                ));
+                            }
+                        }
+                    }
+                }
+                // The lesson between two steps, as the projector shows it.
+                let steps: Vec<&String> = args
+                    .iter()
+                    .skip(1)
+                    .take_while(|w| !w.starts_with('-'))
+                    .collect();
+                if package == "workshop" && command.as_deref() == Some("diff") && steps.len() == 2 {
+                    if steps.iter().all(|s| s.parse::<u32>().is_ok()) {
+                        let out = mandel_core::target::command(workshop)
+                            .args(["diff", steps[0], steps[1], "--color", "never"])
+                            .output()
+                            .unwrap();
+                        let lines = String::from_utf8_lossy(&out.stdout).lines().count();
+                        if !out.status.success() || lines >= 80 {
+                            wrong.push(format!(
+                                "{name}: `{line}` recommends a diff of {lines} lines (at most 79 read on a projector)"
+                            ));
+                        }
+                        diffs += 1;
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "the book quotes commands the code does not have:\n{}",
+        wrong.join("\n")
+    );
+    assert!(
+        checked > 100,
+        "only {checked} commands found: is the parser right?"
+    );
+    assert!(diffs > 0, "no `diff A B` found: is the parser right?");
 }
