@@ -14,6 +14,7 @@ use mandel_core::{Availability, Launch, PeakOf, Problem, Reason, Step, UserError
 pub mod emulate;
 pub mod gpu;
 pub mod nvrtc;
+pub mod ptxas;
 pub mod source;
 
 use source::{Build, Precision, Source};
@@ -31,7 +32,7 @@ pub const STEP: Step = Step {
     function: "calculate_z",
     tolerance: |_| Settings::default().tolerance(),
     instruction_set: |_| format!("CUDA {}", Settings::default().build.precision),
-    stub: include_str!("../stub/calculate_z.cu"),
+    stub: source::STUB.text,
     solution: |p| solution_on_gpu(&Settings::default(), p),
     chapter_file: "step07-gpu.md",
     chapter: include_str!("../../../docs/src/step07-gpu.md"),

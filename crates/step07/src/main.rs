@@ -15,7 +15,7 @@ use mandel_core::timing::{duration_text, median_run, rate, rate_text};
 use mandel_core::{oracle, Problem};
 use step07::gpu::{self, Gpu, Timings};
 use step07::source::{Precision, Source, GRIDSTRIDE};
-use step07::{emulate, nvrtc, self_check, unless_stub, Checked, GpuVariant, Settings, STEP};
+use step07::{emulate, nvrtc, ptxas, self_check, unless_stub, Checked, GpuVariant, Settings, STEP};
 
 #[derive(clap::Args)]
 struct Args {
@@ -46,6 +46,13 @@ struct Args {
     /// gridstride; nothing fused).
     #[arg(long, conflicts_with = "ptx")]
     emulate: bool,
+    /// Assemble with ptxas ($MANDEL_PTXAS, else on the PATH) for sm_70,
+    /// sm_80, sm_90 and the newest it knows: registers, spills and local
+    /// memory per kernel; a spill or an error fails. With `--ptx`, the PTX
+    /// written; alone, every kernel the step ships, f64 and f32. No GPU
+    /// needed.
+    #[arg(long, conflicts_with = "emulate")]
+    ptxas: bool,
 }
 
 impl Args {
@@ -87,6 +94,11 @@ fn run_step(args: &Args) -> Result<ExitCode, UserError> {
     if let Some(pictures) = &args.common.self_check {
         return Ok(self_check_line(args, pictures));
     }
+    // Missing before anything is written.
+    let ptxas = args.ptxas.then(ptxas::Ptxas::find).transpose()?;
+    if let (Some(ptxas), None) = (&ptxas, &args.ptx) {
+        return assembled(ptxas, ptxas::SURVEYED, ptxas.survey(&shipped()));
+    }
     // Every output claimed before a compiler or a GPU is asked for.
     let ptx_file = args.ptx.as_deref().map(OutputFile::create).transpose()?;
     args.common.check_outputs()?;
@@ -106,6 +118,15 @@ fn run_step(args: &Args) -> Result<ExitCode, UserError> {
             arch.as_deref().unwrap_or("NVRTC's default architecture"),
             settings.build.describe()
         ));
+        if let Some(ptxas) = &ptxas {
+            let path = written.display().to_string();
+            let what = format!("{path} as written, assembled for sm_NN");
+            return assembled(
+                ptxas,
+                &what,
+                ptxas.check_file(&path, &ptx, settings.build.precision),
+            );
+        }
         if let Err(why) = gpu {
             args.common.say(format_args!("Nothing ran: {why}"));
             return Ok(ExitCode::SUCCESS);
@@ -153,6 +174,30 @@ fn run_step(args: &Args) -> Result<ExitCode, UserError> {
         print_breakdown(gpu, &settings, &timings, compile, updates)?;
     }
     Ok(exit)
+}
+
+/// Every kernel the step ships, and the attendee's when it is theirs.
+fn shipped() -> Vec<Source> {
+    let mut all: Vec<Source> = step07::source::KERNELS.to_vec();
+    all.extend([step07::source::SOLUTION, step07::source::STUB]);
+    if ACTIVE == mandel_core::Variant::Exercise {
+        all.push(active_source());
+    }
+    all
+}
+
+/// `--ptxas`: the table, then the first spill as the one line that fails.
+fn assembled(
+    ptxas: &ptxas::Ptxas,
+    what: &str,
+    all: Result<Vec<ptxas::Assembled>, String>,
+) -> Result<ExitCode, UserError> {
+    let all = all.map_err(UserError::new)?;
+    print!("{}", ptxas.table(what, &all));
+    match all.iter().find_map(ptxas::Assembled::trouble) {
+        Some(spill) => Err(UserError::new(spill)),
+        None => Ok(ExitCode::SUCCESS),
+    }
 }
 
 /// What runs: `your exercise (exercises/step07/calculate_z.cu)`.

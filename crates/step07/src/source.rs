@@ -24,6 +24,14 @@ pub const SOLUTION: Source = Source {
     entry: "calculate_z",
 };
 
+/// The exercise as shipped: what `exercises/step07/calculate_z.cu` is
+/// until the attendee writes it (a build copies it there where missing).
+pub const STUB: Source = Source {
+    path: "crates/step07/stub/calculate_z.cu",
+    text: include_str!("../stub/calculate_z.cu"),
+    entry: "calculate_z",
+};
+
 /// The tutorial's SourceModule kernel, with a fixed launch shape.
 pub const GRIDSTRIDE: Source = Source {
     path: "kernels/gridstride.cu",

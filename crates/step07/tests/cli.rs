@@ -109,6 +109,20 @@ fn ptx_is_written_where_nvrtc_is_and_refused_in_one_line_where_it_is_not() {
 }
 
 #[test]
+fn no_ptxas_is_one_line_before_anything_is_written() {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("kernel.ptx");
+    let nowhere = folder.path().join("no-ptxas");
+    let env = [("MANDEL_PTXAS", nowhere.to_str())];
+    refused(&step07(&["--ptxas"], &env), "MANDEL_PTXAS=");
+    refused(
+        &step07(&["--ptx", file.to_str().unwrap(), "--ptxas"], &env),
+        "nvidia-cuda-nvcc-cu12",
+    );
+    assert!(!file.exists(), "a PTX file was written");
+}
+
+#[test]
 fn the_emulation_says_what_ran_and_checks_it() {
     if !have_emulator("step07 --emulate's run") {
         return;

@@ -1,38 +1,59 @@
 //! Every kernel compiles with NVRTC, in both precisions, fused or not, and
-//! a mistake is reported at its file and line. NVRTC needs no GPU, only
-//! libnvrtc (a CUDA toolkit, or the `nvidia-cuda-nvrtc-cu12` wheel on
-//! PyPI): where it is missing these tests say so and pass, unless
-//! MANDEL_REQUIRE_NVRTC is set (CI sets it after installing the wheel).
+//! a mistake is reported at its file and line; and ptxas assembles every
+//! one, for every architecture we target, without a spill. Neither needs
+//! a GPU: NVRTC needs libnvrtc (a CUDA toolkit, or the
+//! `nvidia-cuda-nvrtc-cu12` wheel on PyPI), ptxas the program (a toolkit,
+//! or the `nvidia-cuda-nvcc-cu12` wheel, found as $MANDEL_PTXAS or on the
+//! PATH). Where one is missing these tests say so and pass, unless
+//! MANDEL_REQUIRE_NVRTC or MANDEL_REQUIRE_PTXAS is set (CI sets both after
+//! installing the wheels).
 
+use std::sync::Once;
+
+use mandel_core::Missing;
 use step07::nvrtc::{self, CompileFailure};
-use step07::source::{Build, Precision, Source, KERNELS, SOLUTION};
+use step07::ptxas::Ptxas;
+use step07::source::{Build, Precision, Source, KERNELS, SOLUTION, STUB};
 
-/// The shipped stub, which a build writes where the exercise is missing.
-const STUB: Source = Source {
-    path: "crates/step07/stub/calculate_z.cu",
-    text: step07::STEP.stub,
-    entry: "calculate_z",
-};
-
-fn nvrtc_here() -> bool {
-    match nvrtc::available() {
-        Ok(()) => true,
-        Err(why) if std::env::var_os("MANDEL_REQUIRE_NVRTC").is_some() => {
-            panic!("MANDEL_REQUIRE_NVRTC is set, and {why}")
+/// What `found` found, or `None` after one SKIPPED line (`what` was not
+/// checked, why, `how` to get it) for every test that needs it; a failure
+/// instead when `require` is set.
+fn here<T>(
+    found: Result<T, Missing>,
+    require: &str,
+    [what, how]: [&str; 2],
+    said: &Once,
+) -> Option<T> {
+    match found {
+        Ok(it) => Some(it),
+        Err(why) if std::env::var_os(require).is_some() => {
+            panic!("{require} is set, and {why}")
         }
         Err(why) => {
-            // One line for the four tests that need it.
-            static SAID: std::sync::Once = std::sync::Once::new();
-            SAID.call_once(|| {
-                mandel_core::skip::skipped(
-                    "step 07's kernels through NVRTC",
-                    &why.0,
-                    "NVRTC needs no GPU, only that library",
-                )
-            });
-            false
+            said.call_once(|| mandel_core::skip::skipped(what, &why.0, how));
+            None
         }
     }
+}
+
+fn nvrtc_here() -> bool {
+    static SAID: Once = Once::new();
+    let what = [
+        "step 07's kernels through NVRTC",
+        "NVRTC needs no GPU, only that library",
+    ];
+    here(nvrtc::available(), "MANDEL_REQUIRE_NVRTC", what, &SAID).is_some()
+}
+
+/// ptxas, where NVRTC is here too (it assembles NVRTC's PTX).
+fn ptxas_here() -> Option<Ptxas> {
+    static SAID: Once = Once::new();
+    let what = [
+        "step 07's kernels through ptxas",
+        "ptxas needs no GPU, only that program",
+    ];
+    let ptxas = here(Ptxas::find(), "MANDEL_REQUIRE_PTXAS", what, &SAID)?;
+    nvrtc_here().then_some(ptxas)
 }
 
 const BUILDS: [Build; 4] = [
@@ -151,4 +172,70 @@ fn the_gpus_architecture_is_targeted_and_an_unknown_one_falls_back() {
     let future = nvrtc::compile(&SOLUTION, Build::EXACT, Some("compute_990")).unwrap();
     let default = nvrtc::compile(&SOLUTION, Build::EXACT, None).unwrap();
     assert_eq!(future, default);
+}
+
+#[test]
+fn every_kernel_assembles_for_every_architecture_without_a_spill() {
+    let Some(ptxas) = ptxas_here() else {
+        return;
+    };
+    let archs = ptxas.architectures();
+    assert!(
+        archs.starts_with(&[70, 80, 90]) && archs.len() == 4,
+        "{archs:?}: {}",
+        ptxas.version
+    );
+    let every: Vec<Source> = KERNELS.iter().copied().chain([SOLUTION, STUB]).collect();
+    let all = ptxas.survey(&every).unwrap_or_else(|line| panic!("{line}"));
+    assert_eq!(all.len(), every.len() * 2 * archs.len());
+    for assembled in &all {
+        if let Some(spill) = assembled.trouble() {
+            panic!("{spill}");
+        }
+        assert!(
+            assembled.usage.iter().all(|u| u.registers > 0),
+            "{assembled:?}"
+        );
+    }
+}
+
+#[test]
+fn a_spill_and_a_broken_ptx_each_fail_with_one_line() {
+    let Some(ptxas) = ptxas_here() else {
+        return;
+    };
+    // 48 doubles live at once, in a kernel allowed 32 registers a thread.
+    let spills = Source {
+        path: "kernels/spills.cu",
+        text: "#include \"mandel.cuh\"\n\
+               extern \"C\" __global__ void __launch_bounds__(1024, 2)\n\
+               many_live(const real *in, real *out, unsigned int n) {\n\
+                   real v[48], sum = 0, dot = 0;\n\
+               #pragma unroll\n\
+                   for (int k = 0; k < 48; k++) { v[k] = in[threadIdx.x + k * n]; sum += v[k]; }\n\
+               #pragma unroll\n\
+                   for (int k = 0; k < 48; k++) { dot += v[k] * sum; }\n\
+                   out[threadIdx.x] = dot;\n\
+               }\n",
+        entry: "many_live",
+    };
+    let assembled = ptxas
+        .check(&spills, 70, Precision::F64)
+        .unwrap_or_else(|line| panic!("{line}"));
+    let line = assembled.trouble().expect("no spill at 32 registers");
+    assert!(
+        line.starts_with("kernels/spills.cu (sm_70, f64): many_live spills "),
+        "{line}"
+    );
+
+    // A typo in the PTX: an instruction no GPU has.
+    let ptx = nvrtc::compile(&SOLUTION, Build::EXACT, None).unwrap();
+    let broken = ptx.replacen("add.s32", "add.s33", 1);
+    let line = ptxas
+        .check_file("exact.ptx", &broken, Precision::F64)
+        .expect_err("a broken PTX assembled");
+    assert!(
+        line.starts_with("exact.ptx (sm_70, f64): ptxas: line "),
+        "{line}"
+    );
 }
