@@ -29,6 +29,14 @@ pub struct Args {
     /// remake what one change moved, leaving the rest as they were.
     #[arg(long, value_delimiter = ',', value_name = "FILES")]
     only: Vec<String>,
+    /// Only the figures that need a GPU (step 07's runs): what a GPU
+    /// machine makes, `.ci/gpu-check`.
+    #[arg(long)]
+    gpu: bool,
+    /// Run the binaries beside this one as they are, building nothing: for
+    /// a machine without Rust, where `.ci/gpu-check --prepare` put them.
+    #[arg(long)]
+    prebuilt: bool,
 }
 
 /// The figures made apart from the command table.
@@ -48,6 +56,8 @@ struct Figure {
     /// Only each step run's outcome (time and check), from its `--json`,
     /// instead of all it prints.
     outcome_only: bool,
+    /// Needs a GPU: made by `--gpu` (`.ci/gpu-check` on a GPU machine).
+    gpu: bool,
 }
 
 enum Charts {
@@ -65,6 +75,7 @@ const FIGURES: &[Figure] = &[
         quick: &[&["ladder", "100", "30", "--runs", "1"]],
         charts: Charts::None,
         outcome_only: false,
+        gpu: false,
     },
     Figure {
         file: "bench.txt",
@@ -72,6 +83,7 @@ const FIGURES: &[Figure] = &[
         quick: &[&["bench", "200", "50", "--runs", "1"]],
         charts: Charts::None,
         outcome_only: false,
+        gpu: false,
     },
     Figure {
         file: "peak.txt",
@@ -79,6 +91,7 @@ const FIGURES: &[Figure] = &[
         quick: &[&["peak"]],
         charts: Charts::None,
         outcome_only: false,
+        gpu: false,
     },
     Figure {
         file: "sweep.txt",
@@ -86,6 +99,7 @@ const FIGURES: &[Figure] = &[
         quick: &[&["sweep", "300", "50", "--blocks", "5000,100", "--runs", "1"]],
         charts: Charts::Files("cache-sweep"),
         outcome_only: false,
+        gpu: false,
     },
     Figure {
         file: "scaling.txt",
@@ -93,6 +107,7 @@ const FIGURES: &[Figure] = &[
         quick: &[&["scaling", "200", "50", "--runs", "1", "--chunks", "1,2"]],
         charts: Charts::Folder,
         outcome_only: false,
+        gpu: false,
     },
     Figure {
         file: "bench-8000.txt",
@@ -100,6 +115,7 @@ const FIGURES: &[Figure] = &[
         quick: &[&["bench", "200", "100", "--steps", "4,5", "--runs", "1"]],
         charts: Charts::None,
         outcome_only: false,
+        gpu: false,
     },
     Figure {
         file: "dispatch.txt",
@@ -118,6 +134,7 @@ const FIGURES: &[Figure] = &[
         ],
         charts: Charts::None,
         outcome_only: false,
+        gpu: false,
     },
     Figure {
         file: "fastest.txt",
@@ -125,6 +142,7 @@ const FIGURES: &[Figure] = &[
         quick: &[&["fastest", "100", "30"]],
         charts: Charts::None,
         outcome_only: false,
+        gpu: false,
     },
     Figure {
         file: "python.txt",
@@ -134,6 +152,7 @@ const FIGURES: &[Figure] = &[
         ]],
         charts: Charts::None,
         outcome_only: false,
+        gpu: false,
     },
     Figure {
         file: "ranks.txt",
@@ -150,6 +169,7 @@ const FIGURES: &[Figure] = &[
         ]],
         charts: Charts::Folder,
         outcome_only: false,
+        gpu: false,
     },
     Figure {
         file: "network.txt",
@@ -157,6 +177,7 @@ const FIGURES: &[Figure] = &[
         quick: &[&["network", "200", "50", "--runs", "1", "--links", "100"]],
         charts: Charts::Folder,
         outcome_only: false,
+        gpu: false,
     },
     Figure {
         file: "step01-run.txt",
@@ -164,6 +185,7 @@ const FIGURES: &[Figure] = &[
         quick: &[&["step01", "100", "30"]],
         charts: Charts::None,
         outcome_only: false,
+        gpu: false,
     },
     Figure {
         file: "expr.txt",
@@ -189,6 +211,7 @@ const FIGURES: &[Figure] = &[
         ],
         charts: Charts::None,
         outcome_only: true,
+        gpu: false,
     },
     Figure {
         file: "per-point.txt",
@@ -200,6 +223,7 @@ const FIGURES: &[Figure] = &[
         quick: &[&["step03", "100", "30", "--per-point"]],
         charts: Charts::None,
         outcome_only: true,
+        gpu: false,
     },
     Figure {
         file: "gpu.txt",
@@ -214,6 +238,216 @@ const FIGURES: &[Figure] = &[
         quick: &[&["step07", "100", "30"]],
         charts: Charts::None,
         outcome_only: false,
+        gpu: true,
+    },
+    Figure {
+        file: "gpu-builds.txt",
+        args: &[
+            &["step07", "1000", "1000", "--fmad", "false"],
+            &["step07", "1000", "1000"],
+            &[
+                "step07",
+                "1000",
+                "1000",
+                "--precision",
+                "f32",
+                "--fmad",
+                "false",
+            ],
+            &["step07", "1000", "1000", "--precision", "f32"],
+            &[
+                "step07",
+                "1000",
+                "1000",
+                "--variant",
+                "gridstride",
+                "--fmad",
+                "false",
+            ],
+            &["step07", "1000", "1000", "--variant", "gridstride"],
+            &[
+                "step07",
+                "1000",
+                "1000",
+                "--variant",
+                "gridstride",
+                "--precision",
+                "f32",
+            ],
+            &[
+                "step07",
+                "1000",
+                "1000",
+                "--variant",
+                "arrays",
+                "--fmad",
+                "false",
+            ],
+            &["step07", "1000", "1000", "--variant", "arrays"],
+            &[
+                "step07",
+                "1000",
+                "1000",
+                "--variant",
+                "arrays",
+                "--precision",
+                "f32",
+            ],
+            &["step07", "333", "50", "--precision", "f32"],
+            &["step07", "68", "200", "--precision", "f32"],
+            &["step07", "4000", "1000"],
+            &["step07", "4000", "1000", "--precision", "f32"],
+            &["step07", "1000", "10000", "--precision", "f32"],
+        ],
+        quick: &[&["step07", "100", "30", "--fmad", "false"]],
+        charts: Charts::None,
+        outcome_only: true,
+        gpu: true,
+    },
+    Figure {
+        file: "gpu-shape.txt",
+        args: &[
+            &[
+                "step07",
+                "4000",
+                "1000",
+                "--variant",
+                "gridstride",
+                "--no-check",
+                "--block",
+                "32",
+            ],
+            &[
+                "step07",
+                "4000",
+                "1000",
+                "--variant",
+                "gridstride",
+                "--no-check",
+                "--block",
+                "64",
+            ],
+            &[
+                "step07",
+                "4000",
+                "1000",
+                "--variant",
+                "gridstride",
+                "--no-check",
+                "--block",
+                "128",
+            ],
+            &[
+                "step07",
+                "4000",
+                "1000",
+                "--variant",
+                "gridstride",
+                "--no-check",
+                "--block",
+                "256",
+            ],
+            &[
+                "step07",
+                "4000",
+                "1000",
+                "--variant",
+                "gridstride",
+                "--no-check",
+            ],
+            &[
+                "step07",
+                "4000",
+                "1000",
+                "--variant",
+                "gridstride",
+                "--no-check",
+                "--block",
+                "1024",
+            ],
+            &[
+                "step07",
+                "4000",
+                "1000",
+                "--variant",
+                "gridstride",
+                "--no-check",
+                "--grid",
+                "1",
+            ],
+            &[
+                "step07",
+                "4000",
+                "1000",
+                "--variant",
+                "gridstride",
+                "--no-check",
+                "--grid",
+                "40",
+            ],
+            &[
+                "step07",
+                "4000",
+                "1000",
+                "--variant",
+                "gridstride",
+                "--no-check",
+                "--grid",
+                "4000",
+            ],
+            &["step07", "4000", "1000", "--no-check"],
+        ],
+        quick: &[&[
+            "step07",
+            "100",
+            "30",
+            "--variant",
+            "gridstride",
+            "--block",
+            "32",
+        ]],
+        charts: Charts::None,
+        outcome_only: true,
+        gpu: true,
+    },
+    Figure {
+        file: "gpu-vs-cpu.txt",
+        // The GPU first: the CPU's runs are only for comparing with it.
+        args: &[
+            &["step07", "20000", "2000", "--no-check"],
+            &[
+                "step07",
+                "20000",
+                "2000",
+                "--no-check",
+                "--precision",
+                "f32",
+            ],
+            &[
+                "step07",
+                "20000",
+                "2000",
+                "--no-check",
+                "--variant",
+                "gridstride",
+            ],
+            &["step05", "20000", "2000", "--no-check"],
+            &["step07", "4000", "200", "--no-check"],
+            &["step07", "4000", "200", "--no-check", "--variant", "arrays"],
+            &["step05", "4000", "200", "--no-check"],
+        ],
+        quick: &[&["step07", "100", "30"], &["step05", "100", "30"]],
+        charts: Charts::None,
+        outcome_only: true,
+        gpu: true,
+    },
+    Figure {
+        file: "ptxas.txt",
+        args: &[&["step07", "--ptxas"]],
+        quick: &[&["step07", "--ptxas"]],
+        charts: Charts::None,
+        outcome_only: false,
+        gpu: false,
     },
 ];
 
@@ -226,7 +460,10 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         .map_err(|e| UserError::new(format!("cannot create {}: {e}", out.display())))?;
     let me = std::env::current_exe()
         .map_err(|e| UserError::new(format!("cannot find this program: {e}")))?;
-    let wanted = |file: &str| args.only.is_empty() || args.only.iter().any(|f| f == file);
+    let gpu = |file: &str| FIGURES.iter().any(|f| f.file == file && f.gpu);
+    let wanted = |file: &str| {
+        (args.only.is_empty() || args.only.iter().any(|f| f == file)) && (!args.gpu || gpu(file))
+    };
     let known: Vec<&str> = FIGURES
         .iter()
         .map(|f| f.file)
@@ -239,8 +476,9 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         )));
     }
     let machine = crate::machine::machine_line();
-    // The quick check uses what the tests built; a real run builds its own.
-    if !args.quick {
+    // The quick check uses what the tests built, a prepared GPU run what
+    // was carried; a real run builds its own.
+    if !args.quick && !args.prebuilt {
         eprintln!("Building the steps' binaries the figures run ...");
         build_step_binaries(&me)?;
     }
@@ -253,12 +491,28 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         } else {
             figure.args
         };
-        let mut text = format!("{machine}\n");
+        let mut text = if figure.gpu {
+            format!("{machine} {}\n", gpu_line())
+        } else {
+            format!("{machine}\n")
+        };
+        // Whether a GPU run of this figure worked: a GPU figure's CPU runs
+        // are there to compare with one, and would only cost time without.
+        let mut gpu_ran = false;
         for (index, command) in commands.iter().enumerate() {
             if index > 0 {
                 text.push('\n');
             }
+            let on_gpu = command[0] == "step07";
+            if figure.gpu && !on_gpu && !gpu_ran {
+                text.push_str(&format!(
+                    "$ {}\n(not run: no GPU run above to compare with)\n",
+                    shown_command(command)
+                ));
+                continue;
+            }
             let (shown, result) = run_one(&me, command, figure, &out)?;
+            gpu_ran |= on_gpu && result.is_ok();
             text.push_str(&format!("$ {shown}\n"));
             match result {
                 Ok(body) => text.push_str(&body),
@@ -281,6 +535,8 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         not_here.push(format!(
             "{BUILDS}: not with --quick (six builds take minutes)"
         ));
+    } else if wanted(BUILDS) && args.prebuilt {
+        not_here.push(format!("{BUILDS}: not with --prebuilt (it builds)"));
     } else if wanted(BUILDS) {
         progress.set_message("builds.txt (six builds)");
         workspace::write_whole(&out.join(BUILDS), &build_settings(&machine)?)?;
@@ -329,29 +585,24 @@ fn run_one(
     figure: &Figure,
     out: &Path,
 ) -> Result<(String, Result<String, String>), UserError> {
-    let (exe, mut words, shown) = match step_binary(command[0]) {
+    let shown = shown_command(command);
+    let (exe, mut words) = match step_binary(command[0]) {
         Some(step) => (
             me.with_file_name(format!("{step}{}", std::env::consts::EXE_SUFFIX)),
             command[1..]
                 .iter()
                 .map(|w| w.to_string())
                 .collect::<Vec<_>>(),
-            format!(
-                "cargo run --release -p {step} --features solution -- {}",
-                shell_words(&command[1..])
-            ),
         ),
         // The attendee's runner's commands run the workshop binary beside
         // this one; the rest are this lab's.
         None if !workshop::LAB_COMMANDS.contains(&command[0]) => (
             me.with_file_name(format!("workshop{}", std::env::consts::EXE_SUFFIX)),
             command.iter().map(|w| w.to_string()).collect(),
-            format!("cargo run --release -- {}", shell_words(command)),
         ),
         None => (
             me.to_path_buf(),
             command.iter().map(|w| w.to_string()).collect(),
-            format!("cargo run --release -p lab -- {}", shell_words(command)),
         ),
     };
     if !exe.is_file() {
@@ -408,6 +659,20 @@ fn run_one(
     }
     let body = stdout.lines().map(|l| format!("{l}\n")).collect();
     Ok((shown, Ok(body)))
+}
+
+/// A figure's command as a reader would type it.
+fn shown_command(command: &[&str]) -> String {
+    match step_binary(command[0]) {
+        Some(step) => format!(
+            "cargo run --release -p {step} --features solution -- {}",
+            shell_words(&command[1..])
+        ),
+        None if !workshop::LAB_COMMANDS.contains(&command[0]) => {
+            format!("cargo run --release -- {}", shell_words(command))
+        }
+        None => format!("cargo run --release -p lab -- {}", shell_words(command)),
+    }
 }
 
 /// A run's time and check, as a figure shows them.
@@ -541,6 +806,28 @@ fn step01_profile(out: &Path, problem: &Problem, machine: &str) -> Result<(), Us
         100.0 * under as f64 / samples.max(1) as f64
     );
     workspace::write_whole(&out.join(PROFILE), &text)
+}
+
+/// `GPU: NVIDIA H200, driver 580.65.06.`, as nvidia-smi says it (a
+/// program, so the lab needs no CUDA of its own).
+fn gpu_line() -> String {
+    let said = Command::new("nvidia-smi")
+        .args(["--query-gpu=name,driver_version", "--format=csv,noheader"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|s| !s.is_empty());
+    match said {
+        Some(gpus) => {
+            let gpus: Vec<String> = gpus
+                .lines()
+                .map(|l| l.replacen(", ", ", driver ", 1))
+                .collect();
+            format!("GPU: {}.", gpus.join("; "))
+        }
+        None => "GPU: none that nvidia-smi reports.".to_string(),
+    }
 }
 
 /// One way of building the scalar steps, for the build-settings table.

@@ -275,6 +275,16 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
             assert!(figure.contains(shows), "{figure}");
         }
     }
+    // ptxas's table where this machine has ptxas and NVRTC, else its line.
+    let ptxas = std::fs::read_to_string(dir.path().join("ptxas.txt")).unwrap();
+    assert!(
+        ptxas.contains("\n$ cargo run --release -p step07 --features solution -- --ptxas\n"),
+        "{ptxas}"
+    );
+    assert!(
+        ptxas.contains("registers per thread") || ptxas.contains("(not on this machine: "),
+        "{ptxas}"
+    );
     // Only each run's outcome: no "Total elements" in the --expr table.
     let expr = std::fs::read_to_string(dir.path().join("expr.txt")).unwrap();
     assert!(!expr.contains("Total elements"), "{expr}");
@@ -301,6 +311,46 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
         assert!(dir.path().join("step01-flamegraph.svg").is_file());
         let share = std::fs::read_to_string(dir.path().join("step01-profile.txt")).unwrap();
         assert!(share.contains(" with `hypot` on the stack"), "{share}");
+    }
+}
+
+/// What `.ci/gpu-check` runs on a GPU machine: the GPU's figures alone,
+/// from the binaries as they are, and none of the CPU's.
+#[test]
+fn the_gpu_figures_alone_from_the_binaries_as_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = lab(&[
+        "figures",
+        "--gpu",
+        "--prebuilt",
+        "--quick",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let mut made: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    made.sort();
+    assert_eq!(
+        made,
+        [
+            "gpu-builds.txt",
+            "gpu-shape.txt",
+            "gpu-vs-cpu.txt",
+            "gpu.txt"
+        ]
+    );
+    let versus = std::fs::read_to_string(dir.path().join("gpu-vs-cpu.txt")).unwrap();
+    assert!(versus.contains(" GPU: "), "{versus}");
+    // Without a GPU run to compare with, the CPU's is not run.
+    if versus.contains("(not on this machine: ") {
+        assert!(
+            versus.contains("(not run: no GPU run above to compare with)"),
+            "{versus}"
+        );
     }
 }
 
