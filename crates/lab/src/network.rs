@@ -93,6 +93,14 @@ fn on_hosts(args: &Args) -> Result<ExitCode, UserError> {
     // here first, before any host is made (the claims are let go unused).
     OutputFile::create(&args.out.join("network.png"))?;
     OutputFile::create(&args.out.join("network.svg"))?;
+    // Under an emulator the hosts would run this program natively, and
+    // step 06 is built for this machine: measure natively instead.
+    if let Some(runner) = mandel_core::target::runner() {
+        return Err(UserError::missing(format!(
+            "lab network runs natively, not under `{}`",
+            runner.join(" ")
+        )));
+    }
     let check = Command::new(hosts_script())
         .arg("--check")
         .stdin(Stdio::null())
@@ -123,11 +131,12 @@ fn on_hosts(args: &Args) -> Result<ExitCode, UserError> {
     })
 }
 
-/// One link's measurements: the tiny run's time, and each config's.
+/// One link's measurements: each config's time, and on the unshaped
+/// link its time on a tiny problem too (what starting it costs).
 struct Measured {
     mbit: Option<u32>,
-    startup: Duration,
     times: Vec<Duration>,
+    startups: Vec<Duration>,
 }
 
 fn measure(args: &Args) -> Result<ExitCode, UserError> {
@@ -163,21 +172,29 @@ fn measure(args: &Args) -> Result<ExitCode, UserError> {
             }
             Ok::<_, UserError>(median(&runs))
         };
-        let startup = time(&tiny, CONFIGS[0].flags, tiny_expected)?;
-        let mut times = Vec::new();
+        let (mut times, mut startups) = (Vec::new(), Vec::new());
         for config in &CONFIGS {
             times.push(time(&problem, config.flags, expected)?);
+            if mbit.is_none() {
+                startups.push(time(&tiny, config.flags, tiny_expected)?);
+            }
         }
         measured.push(Measured {
             mbit,
-            startup,
             times,
+            startups,
         });
     }
     let model = Model::calibrated(&measured[0], &problem, args.hosts);
-    print_table(&measured, &model);
-    print_lessons(&measured, &model);
-    let chart = network_chart(&measured, &model, &problem, args.hosts);
+    print_table(&measured, model.as_ref());
+    match &model {
+        Some(model) => print_lessons(&measured, model),
+        None => println!(
+            "\n`{}` is too small to calibrate the model: its unshaped farm run took hardly longer than starting it. Try a bigger problem.",
+            problem.label()
+        ),
+    }
+    let chart = network_chart(&measured, model.as_ref(), &problem, args.hosts);
     println!();
     for path in chart.write(Some(png), Some(svg))? {
         eprintln!("Wrote {}", path.display());
@@ -211,7 +228,7 @@ fn set_link(mbit: Option<u32>) -> Result<String, UserError> {
 
 /// The network model. A rank computes `rate` points a second, measured
 /// on unshaped links where the network costs next to nothing; starting
-/// the ranks' connections costs `startup`; a link carries `bytes/s` each
+/// each way costs `startups` (its connections, its first messages); a link carries `bytes/s` each
 /// way, and every message starts or ends at rank 0, so rank 0's link is
 /// what the ranks share.
 ///
@@ -228,28 +245,28 @@ struct Model {
     ranks: f64,
     chunks: f64,
     rate: f64,
-    startup: Duration,
+    startups: Vec<Duration>,
 }
 
 impl Model {
-    fn calibrated(unshaped: &Measured, problem: &Problem, ranks: usize) -> Model {
+    /// The model, from the unshaped link's runs; none when the farm's run
+    /// there took hardly longer than starting it (less than a fifth more),
+    /// which leaves no computing time to measure a rate from.
+    fn calibrated(unshaped: &Measured, problem: &Problem, ranks: usize) -> Option<Model> {
         let points = problem.len() as f64;
         let ranks = ranks as f64;
-        let computing = unshaped
-            .times
-            .first()
-            .copied()
-            .unwrap_or_default()
-            .saturating_sub(unshaped.startup)
-            .as_secs_f64()
-            .max(1e-9);
-        Model {
+        let (farm, startup) = (unshaped.times[0], unshaped.startups[0]);
+        if farm.as_secs_f64() < 1.2 * startup.as_secs_f64() {
+            return None;
+        }
+        let computing = (farm - startup).as_secs_f64();
+        Some(Model {
             points,
             ranks,
             chunks: (CHUNKS_PER_WORKER as f64 * ranks).max(1.0),
             rate: points / (ranks * computing),
-            startup: unshaped.startup,
-        }
+            startups: unshaped.startups.clone(),
+        })
     }
 
     /// The predicted time of `CONFIGS[config]` on a link of `mbit`.
@@ -276,7 +293,7 @@ impl Model {
                 self.points / speed + tail
             }
         };
-        Duration::from_secs_f64(seconds) + self.startup
+        Duration::from_secs_f64(seconds) + self.startups[config]
     }
 
     /// The link rate (Mbit/s) below which the workers of the farm with
@@ -291,12 +308,19 @@ fn link_name(mbit: Option<u32>) -> String {
     mbit.map_or("unshaped".to_string(), |m| format!("{m} Mbit/s"))
 }
 
-fn print_table(measured: &[Measured], model: &Model) {
-    println!(
-        "\nModel: a rank computes {} points a second (from the unshaped farm run), starting the ranks costs {} (a `100 30` run).",
-        group_digits(model.rate as u128),
-        duration_text(model.startup)
-    );
+fn print_table(measured: &[Measured], model: Option<&Model>) {
+    if let Some(model) = model {
+        let startups: Vec<String> = CONFIGS
+            .iter()
+            .zip(&model.startups)
+            .map(|(config, took)| format!("{} {}", config.name, duration_text(*took)))
+            .collect();
+        println!(
+            "\nModel: a rank computes {} points a second (from the unshaped farm run); starting each way costs its time on `100 30`, unshaped: {}.",
+            group_digits(model.rate as u128),
+            startups.join(", ")
+        );
+    }
     println!(
         "\n{:<14} {:<22} {:>10} {:>10} {:>14}",
         "link", "step 06", "measured", "model", "model/measured"
@@ -304,9 +328,18 @@ fn print_table(measured: &[Measured], model: &Model) {
     for link in measured {
         for (index, config) in CONFIGS.iter().enumerate() {
             let took = link.times[index];
-            let predicted = model.predict(index, link.mbit);
+            let (predicted, ratio) = match model {
+                Some(model) => {
+                    let predicted = model.predict(index, link.mbit);
+                    (
+                        duration_text(predicted),
+                        format!("{:.2}", predicted.as_secs_f64() / took.as_secs_f64()),
+                    )
+                }
+                None => ("-".to_string(), "-".to_string()),
+            };
             println!(
-                "{:<14} {:<22} {:>10} {:>10} {:>14.2}",
+                "{:<14} {:<22} {:>10} {:>10} {:>14}",
                 if index == 0 {
                     link_name(link.mbit)
                 } else {
@@ -314,12 +347,19 @@ fn print_table(measured: &[Measured], model: &Model) {
                 },
                 config.name,
                 duration_text(took),
-                duration_text(predicted),
-                predicted.as_secs_f64() / took.as_secs_f64()
+                predicted,
+                ratio
             );
         }
     }
-    println!("Every run gave step 04's sum. The unshaped farm run calibrates the model, so its ratio is 1 by construction.");
+    println!(
+        "Every run gave step 04's sum.{}",
+        if model.is_some() {
+            " The unshaped farm run calibrates the model, so its ratio is 1 by construction."
+        } else {
+            ""
+        }
+    );
 }
 
 /// What the figures say, in the tutorial's terms: the three ways in
@@ -363,13 +403,18 @@ fn print_lessons(measured: &[Measured], model: &Model) {
         println!("{}: {}; {verdict}.", link_name(link.mbit), named(&was));
     }
     println!(
-        "The model orders the three as measured on {agree} of {} shaped links. By it, shipping points makes the farm's workers wait for data below {:.0} Mbit/s, and the static split, which sends its answers only after computing, never beats the farm once the link costs anything.",
+        "The model orders the three as measured on {agree} of {} shaped links. By it, shipping points makes the farm's workers wait for their data below {:.0} Mbit/s.",
         measured.len() - 1,
         model.shipping_bound_below_mbit()
     );
 }
 
-fn network_chart(measured: &[Measured], model: &Model, problem: &Problem, hosts: usize) -> Chart {
+fn network_chart(
+    measured: &[Measured],
+    model: Option<&Model>,
+    problem: &Problem,
+    hosts: usize,
+) -> Chart {
     let shaped: Vec<&Measured> = measured.iter().filter(|m| m.mbit.is_some()).collect();
     let mut series = Vec::new();
     for (index, config) in CONFIGS.iter().enumerate() {
@@ -382,14 +427,16 @@ fn network_chart(measured: &[Measured], model: &Model, problem: &Problem, hosts:
                 .collect(),
             dashed: false,
         });
-        series.push(Series {
-            name: format!("{}, model", config.name),
-            points: shaped
-                .iter()
-                .map(|m| (at(m), model.predict(index, m.mbit).as_secs_f64()))
-                .collect(),
-            dashed: true,
-        });
+        if let Some(model) = model {
+            series.push(Series {
+                name: format!("{}, model", config.name),
+                points: shaped
+                    .iter()
+                    .map(|m| (at(m), model.predict(index, m.mbit).as_secs_f64()))
+                    .collect(),
+                dashed: true,
+            });
+        }
     }
     Chart {
         title: format!(

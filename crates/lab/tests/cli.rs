@@ -197,7 +197,7 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
             "ranks.txt",
             "ranks 200 50 --runs 1 --ranks 1,2 --threads-only",
         ),
-        ("network.txt", "network 200 50 --runs 1 --links 100"),
+        ("network.txt", "network 2000 300 --runs 1 --links 100"),
     ] {
         let figure = std::fs::read_to_string(dir.path().join(file)).unwrap();
         let mut lines = figure.lines();
@@ -221,12 +221,13 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
         );
         assert!(!figure.contains("Wrote "), "{figure}");
     }
-    // Simulated hosts need root, `ip` and Open MPI: made, or one line
-    // saying which is missing.
+    // Simulated hosts need root, `ip`, Open MPI and a native run: made,
+    // or one line saying which is missing.
     let network = std::fs::read_to_string(dir.path().join("network.txt")).unwrap();
     assert!(
         network.contains("The model orders the three as measured on ")
-            || network.contains("(not on this machine: lab network needs simulated hosts, and "),
+            || network.contains("(not on this machine: lab network needs simulated hosts, and ")
+            || network.contains("(not on this machine: lab network runs natively, not under `"),
         "{network}"
     );
     let ranks = std::fs::read_to_string(dir.path().join("ranks.txt")).unwrap();
