@@ -174,7 +174,7 @@ const FIGURES: &[Figure] = &[
     Figure {
         file: "network.txt",
         args: &[&["network"]],
-        quick: &[&["network", "200", "50", "--runs", "1", "--links", "100"]],
+        quick: &[&["network", "2000", "300", "--runs", "1", "--links", "100"]],
         charts: Charts::Folder,
         outcome_only: false,
         gpu: false,
