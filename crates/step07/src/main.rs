@@ -190,9 +190,9 @@ fn shipped() -> Vec<Source> {
 fn assembled(
     ptxas: &ptxas::Ptxas,
     what: &str,
-    all: Result<Vec<ptxas::Assembled>, String>,
+    all: Result<Vec<ptxas::Assembled>, UserError>,
 ) -> Result<ExitCode, UserError> {
-    let all = all.map_err(UserError::new)?;
+    let all = all?;
     print!("{}", ptxas.table(what, &all));
     match all.iter().find_map(ptxas::Assembled::trouble) {
         Some(spill) => Err(UserError::new(spill)),

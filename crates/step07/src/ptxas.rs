@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use mandel_core::Missing;
+use mandel_core::{Missing, UserError};
 
 use crate::nvrtc;
 use crate::source::{Build, Precision, Source};
@@ -150,10 +150,12 @@ impl Ptxas {
 
     /// Assembles `ptx` for `sm_{arch}` with `-v`: each kernel's usage, or
     /// ptxas's first error as `line N: message` (the line of the PTX).
-    pub fn assemble(&self, ptx: &str, arch: u32) -> Result<Vec<Usage>, String> {
-        let dir = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
+    pub fn assemble(&self, ptx: &str, arch: u32) -> Result<Vec<Usage>, UserError> {
+        let dir =
+            tempfile::tempdir().map_err(|e| UserError::new(format!("no temporary folder: {e}")))?;
         let input = dir.path().join("kernel.ptx");
-        std::fs::write(&input, ptx).map_err(|e| format!("cannot write the PTX: {e}"))?;
+        std::fs::write(&input, ptx)
+            .map_err(|e| UserError::new(format!("cannot write the PTX: {e}")))?;
         let output = Command::new(&self.path)
             .arg("-v")
             .arg(format!("--gpu-name=sm_{arch}"))
@@ -161,12 +163,13 @@ impl Ptxas {
             .arg(dir.path().join("kernel.cubin"))
             .arg(&input)
             .output()
-            .map_err(|e| format!("cannot run {}: {e}", self.path.display()))?;
+            .map_err(|e| UserError::new(format!("cannot run {}: {e}", self.path.display())))?;
         // -v writes its report to stderr, beside any errors.
         let log = String::from_utf8_lossy(&output.stderr);
         if !output.status.success() {
-            return Err(first_error(&log)
-                .unwrap_or_else(|| format!("ptxas failed ({}): {}", output.status, log.trim())));
+            return Err(UserError::new(first_error(&log).unwrap_or_else(|| {
+                format!("ptxas failed ({}): {}", output.status, log.trim())
+            })));
         }
         Ok(parse_verbose(&log))
     }
@@ -179,17 +182,17 @@ impl Ptxas {
         source: &Source,
         arch: u32,
         precision: Precision,
-    ) -> Result<Assembled, String> {
+    ) -> Result<Assembled, UserError> {
         let build = Build {
             precision,
             fmad: true,
         };
         let at = place(source.path, arch, precision);
         let ptx = nvrtc::compile(source, build, Some(&format!("compute_{arch}")))
-            .map_err(|f| format!("{at}: NVRTC: {}", f.line()))?;
+            .map_err(|f| UserError::new(format!("{at}: NVRTC: {}", f.line())))?;
         let usage = self
             .assemble(&ptx, arch)
-            .map_err(|why| format!("{at}: ptxas: {why}"))?;
+            .map_err(|why| UserError::new(format!("{at}: ptxas: {why}")))?;
         Ok(Assembled {
             path: source.path.to_string(),
             arch,
@@ -200,7 +203,7 @@ impl Ptxas {
 
     /// Every source, in f64 and f32, for every architecture: stops at the
     /// first refusal (a spill is in the result: see [`Assembled::trouble`]).
-    pub fn survey(&self, sources: &[Source]) -> Result<Vec<Assembled>, String> {
+    pub fn survey(&self, sources: &[Source]) -> Result<Vec<Assembled>, UserError> {
         let mut all = Vec::new();
         for source in sources {
             for precision in [Precision::F64, Precision::F32] {
@@ -219,15 +222,15 @@ impl Ptxas {
         path: &str,
         ptx: &str,
         precision: Precision,
-    ) -> Result<Vec<Assembled>, String> {
+    ) -> Result<Vec<Assembled>, UserError> {
         let written_for = ptx_target(ptx).unwrap_or(0);
         self.architectures()
             .into_iter()
             .filter(|&arch| arch >= written_for)
             .map(|arch| {
-                let usage = self
-                    .assemble(ptx, arch)
-                    .map_err(|why| format!("{}: ptxas: {why}", place(path, arch, precision)))?;
+                let usage = self.assemble(ptx, arch).map_err(|why| {
+                    UserError::new(format!("{}: ptxas: {why}", place(path, arch, precision)))
+                })?;
                 Ok(Assembled {
                     path: path.to_string(),
                     arch,

@@ -233,7 +233,8 @@ fn a_spill_and_a_broken_ptx_each_fail_with_one_line() {
     let broken = ptx.replacen("add.s32", "add.s33", 1);
     let line = ptxas
         .check_file("exact.ptx", &broken, Precision::F64)
-        .expect_err("a broken PTX assembled");
+        .expect_err("a broken PTX assembled")
+        .line;
     assert!(
         line.starts_with("exact.ptx (sm_70, f64): ptxas: line "),
         "{line}"
