@@ -60,6 +60,39 @@ struct Figure {
     gpu: bool,
 }
 
+impl Figure {
+    /// Commands' whole output, with no charts, made on any machine.
+    const fn of(
+        file: &'static str,
+        args: &'static [&'static [&'static str]],
+        quick: &'static [&'static [&'static str]],
+    ) -> Figure {
+        Figure {
+            file,
+            args,
+            quick,
+            charts: Charts::None,
+            outcome_only: false,
+            gpu: false,
+        }
+    }
+
+    const fn with_charts(self, charts: Charts) -> Figure {
+        Figure { charts, ..self }
+    }
+
+    const fn outcomes_only(self) -> Figure {
+        Figure {
+            outcome_only: true,
+            ..self
+        }
+    }
+
+    const fn on_gpu(self) -> Figure {
+        Figure { gpu: true, ..self }
+    }
+}
+
 enum Charts {
     None,
     /// `scaling --out FOLDER`.
@@ -69,62 +102,42 @@ enum Charts {
 }
 
 const FIGURES: &[Figure] = &[
-    Figure {
-        file: "ladder.txt",
-        args: &[&["ladder", "1000", "1000"]],
-        quick: &[&["ladder", "100", "30", "--runs", "1"]],
-        charts: Charts::None,
-        outcome_only: false,
-        gpu: false,
-    },
-    Figure {
-        file: "bench.txt",
-        args: &[&["bench"]],
-        quick: &[&["bench", "200", "50", "--runs", "1"]],
-        charts: Charts::None,
-        outcome_only: false,
-        gpu: false,
-    },
-    Figure {
-        file: "peak.txt",
-        args: &[&["peak"]],
-        quick: &[&["peak"]],
-        charts: Charts::None,
-        outcome_only: false,
-        gpu: false,
-    },
-    Figure {
-        file: "sweep.txt",
-        args: &[&["sweep"]],
-        quick: &[&["sweep", "300", "50", "--blocks", "5000,100", "--runs", "1"]],
-        charts: Charts::Files("cache-sweep"),
-        outcome_only: false,
-        gpu: false,
-    },
-    Figure {
-        file: "scaling.txt",
-        args: &[&["scaling"]],
-        quick: &[&["scaling", "200", "50", "--runs", "1", "--chunks", "1,2"]],
-        charts: Charts::Folder,
-        outcome_only: false,
-        gpu: false,
-    },
-    Figure {
-        file: "bench-8000.txt",
-        args: &[&["bench", "8000", "2000", "--steps", "4,5", "--runs", "3"]],
-        quick: &[&["bench", "200", "100", "--steps", "4,5", "--runs", "1"]],
-        charts: Charts::None,
-        outcome_only: false,
-        gpu: false,
-    },
-    Figure {
-        file: "dispatch.txt",
-        args: &[
+    Figure::of(
+        "ladder.txt",
+        &[&["ladder", "1000", "1000"]],
+        &[&["ladder", "100", "30", "--runs", "1"]],
+    ),
+    Figure::of(
+        "bench.txt",
+        &[&["bench"]],
+        &[&["bench", "200", "50", "--runs", "1"]],
+    ),
+    Figure::of("peak.txt", &[&["peak"]], &[&["peak"]]),
+    Figure::of(
+        "sweep.txt",
+        &[&["sweep"]],
+        &[&["sweep", "300", "50", "--blocks", "5000,100", "--runs", "1"]],
+    )
+    .with_charts(Charts::Files("cache-sweep")),
+    Figure::of(
+        "scaling.txt",
+        &[&["scaling"]],
+        &[&["scaling", "200", "50", "--runs", "1", "--chunks", "1,2"]],
+    )
+    .with_charts(Charts::Folder),
+    Figure::of(
+        "bench-8000.txt",
+        &[&["bench", "8000", "2000", "--steps", "4,5", "--runs", "3"]],
+        &[&["bench", "200", "100", "--steps", "4,5", "--runs", "1"]],
+    ),
+    Figure::of(
+        "dispatch.txt",
+        &[
             &["bench", "--steps", "4,5", "--isa", "portable"],
             &["bench", "--steps", "4,5", "--isa", "avx2"],
             &["bench", "--steps", "4,5"],
         ],
-        quick: &[
+        &[
             &[
                 "bench", "100", "30", "--steps", "4", "--runs", "1", "--isa", "portable",
             ],
@@ -132,32 +145,19 @@ const FIGURES: &[Figure] = &[
                 "bench", "100", "30", "--steps", "4", "--runs", "1", "--isa", "avx2",
             ],
         ],
-        charts: Charts::None,
-        outcome_only: false,
-        gpu: false,
-    },
-    Figure {
-        file: "fastest.txt",
-        args: &[&["fastest"]],
-        quick: &[&["fastest", "100", "30"]],
-        charts: Charts::None,
-        outcome_only: false,
-        gpu: false,
-    },
-    Figure {
-        file: "python.txt",
-        args: &[&["bench", "--python"]],
-        quick: &[&[
+    ),
+    Figure::of("fastest.txt", &[&["fastest"]], &[&["fastest", "100", "30"]]),
+    Figure::of(
+        "python.txt",
+        &[&["bench", "--python"]],
+        &[&[
             "bench", "--python", "60", "20", "--runs", "1", "--steps", "1",
         ]],
-        charts: Charts::None,
-        outcome_only: false,
-        gpu: false,
-    },
-    Figure {
-        file: "ranks.txt",
-        args: &[&["ranks"]],
-        quick: &[&[
+    ),
+    Figure::of(
+        "ranks.txt",
+        &[&["ranks"]],
+        &[&[
             "ranks",
             "200",
             "50",
@@ -167,29 +167,22 @@ const FIGURES: &[Figure] = &[
             "1,2",
             "--threads-only",
         ]],
-        charts: Charts::Folder,
-        outcome_only: false,
-        gpu: false,
-    },
-    Figure {
-        file: "network.txt",
-        args: &[&["network"]],
-        quick: &[&["network", "2000", "300", "--runs", "1", "--links", "100"]],
-        charts: Charts::Folder,
-        outcome_only: false,
-        gpu: false,
-    },
-    Figure {
-        file: "step01-run.txt",
-        args: &[&["step01", "1000", "1000"]],
-        quick: &[&["step01", "100", "30"]],
-        charts: Charts::None,
-        outcome_only: false,
-        gpu: false,
-    },
-    Figure {
-        file: "expr.txt",
-        args: &[
+    )
+    .with_charts(Charts::Folder),
+    Figure::of(
+        "network.txt",
+        &[&["network"]],
+        &[&["network", "2000", "300", "--runs", "1", "--links", "100"]],
+    )
+    .with_charts(Charts::Folder),
+    Figure::of(
+        "step01-run.txt",
+        &[&["step01", "1000", "1000"]],
+        &[&["step01", "100", "30"]],
+    ),
+    Figure::of(
+        "expr.txt",
+        &[
             &["step04", "1000", "1000"],
             &[
                 "step04", "1000", "1000", "--expr", "z*z + c", "--block", "64",
@@ -205,29 +198,25 @@ const FIGURES: &[Figure] = &[
             &["step04", "4000", "1000", "--block", "64", "--no-check"],
             &["step04", "4000", "1000", "--block", "4002000", "--no-check"],
         ],
-        quick: &[
+        &[
             &["step04", "100", "30"],
             &["step04", "100", "30", "--expr", "z*z + c", "--block", "64"],
         ],
-        charts: Charts::None,
-        outcome_only: true,
-        gpu: false,
-    },
-    Figure {
-        file: "per-point.txt",
-        args: &[
+    )
+    .outcomes_only(),
+    Figure::of(
+        "per-point.txt",
+        &[
             &["step02", "1000", "1000"],
             &["step03", "1000", "1000"],
             &["step03", "1000", "1000", "--per-point"],
         ],
-        quick: &[&["step03", "100", "30", "--per-point"]],
-        charts: Charts::None,
-        outcome_only: true,
-        gpu: false,
-    },
-    Figure {
-        file: "gpu.txt",
-        args: &[
+        &[&["step03", "100", "30", "--per-point"]],
+    )
+    .outcomes_only(),
+    Figure::of(
+        "gpu.txt",
+        &[
             &["step07", "1000", "1000"],
             &["step07", "1000", "1000", "--variant", "gridstride"],
             &["step07", "1000", "1000", "--variant", "arrays"],
@@ -235,14 +224,12 @@ const FIGURES: &[Figure] = &[
             &["step07", "20000", "2000"],
             &["step07", "20000", "2000", "--precision", "f32"],
         ],
-        quick: &[&["step07", "100", "30"]],
-        charts: Charts::None,
-        outcome_only: false,
-        gpu: true,
-    },
-    Figure {
-        file: "gpu-builds.txt",
-        args: &[
+        &[&["step07", "100", "30"]],
+    )
+    .on_gpu(),
+    Figure::of(
+        "gpu-builds.txt",
+        &[
             &["step07", "1000", "1000", "--fmad", "false"],
             &["step07", "1000", "1000"],
             &[
@@ -299,14 +286,13 @@ const FIGURES: &[Figure] = &[
             &["step07", "4000", "1000", "--precision", "f32"],
             &["step07", "1000", "10000", "--precision", "f32"],
         ],
-        quick: &[&["step07", "100", "30", "--fmad", "false"]],
-        charts: Charts::None,
-        outcome_only: true,
-        gpu: true,
-    },
-    Figure {
-        file: "gpu-shape.txt",
-        args: &[
+        &[&["step07", "100", "30", "--fmad", "false"]],
+    )
+    .outcomes_only()
+    .on_gpu(),
+    Figure::of(
+        "gpu-shape.txt",
+        &[
             &[
                 "step07",
                 "4000",
@@ -397,7 +383,7 @@ const FIGURES: &[Figure] = &[
             ],
             &["step07", "4000", "1000", "--no-check"],
         ],
-        quick: &[&[
+        &[&[
             "step07",
             "100",
             "30",
@@ -406,14 +392,13 @@ const FIGURES: &[Figure] = &[
             "--block",
             "32",
         ]],
-        charts: Charts::None,
-        outcome_only: true,
-        gpu: true,
-    },
-    Figure {
-        file: "gpu-vs-cpu.txt",
-        // The GPU first: the CPU's runs are only for comparing with it.
-        args: &[
+    )
+    .outcomes_only()
+    .on_gpu(),
+    // The GPU first: the CPU's runs are only for comparing with it.
+    Figure::of(
+        "gpu-vs-cpu.txt",
+        &[
             &["step07", "20000", "2000", "--no-check"],
             &[
                 "step07",
@@ -436,19 +421,15 @@ const FIGURES: &[Figure] = &[
             &["step07", "4000", "200", "--no-check", "--variant", "arrays"],
             &["step05", "4000", "200", "--no-check"],
         ],
-        quick: &[&["step07", "100", "30"], &["step05", "100", "30"]],
-        charts: Charts::None,
-        outcome_only: true,
-        gpu: true,
-    },
-    Figure {
-        file: "ptxas.txt",
-        args: &[&["step07", "--ptxas"]],
-        quick: &[&["step07", "--ptxas"]],
-        charts: Charts::None,
-        outcome_only: false,
-        gpu: false,
-    },
+        &[&["step07", "100", "30"], &["step05", "100", "30"]],
+    )
+    .outcomes_only()
+    .on_gpu(),
+    Figure::of(
+        "ptxas.txt",
+        &[&["step07", "--ptxas"]],
+        &[&["step07", "--ptxas"]],
+    ),
 ];
 
 pub fn run(args: &Args) -> Result<ExitCode, UserError> {
