@@ -25,7 +25,7 @@ pub const CHUNKS_PER_WORKER: usize = 16;
 
 /// Tasks a worker holds at once: the one it computes and the next, so it
 /// never waits for the manager between them.
-const IN_FLIGHT: usize = 2;
+pub const IN_FLIGHT: usize = 2;
 
 /// Rows the manager computes between looks for messages: a worker's
 /// answer waits for the manager to receive it (over MPI a large message

@@ -40,14 +40,12 @@ pub struct Args {
     out: PathBuf,
 }
 
-/// Bytes a point costs on the wire: its count in an answer (u32), and its
-/// coordinates when a task ships them (two f64), as `comm::Message`
-/// encodes them.
-const ANSWER_BYTES: f64 = 4.0;
-const POINT_BYTES: f64 = 16.0;
-/// Tasks a worker holds at once in the solution's farm.
-const IN_FLIGHT: f64 = 2.0;
-/// Chunks per worker in the solution's farm.
+/// Bytes a point costs on the wire, as step 06 encodes its messages.
+const ANSWER_BYTES: f64 = step06::comm::ANSWER_BYTES_PER_POINT as f64;
+const POINT_BYTES: f64 = step06::comm::SHIPPED_BYTES_PER_POINT as f64;
+/// Tasks a worker holds at once, and chunks per worker, in the solution's
+/// farm (which these runs use).
+const IN_FLIGHT: f64 = step06::solution::IN_FLIGHT as f64;
 const CHUNKS_PER_WORKER: usize = step06::solution::CHUNKS_PER_WORKER;
 
 /// One way of running step 06, as its flags.

@@ -34,6 +34,12 @@ pub enum Message {
     Abort { rank: usize, why: String },
 }
 
+/// Bytes a point costs on the wire: its count in an answer (a u32), and
+/// its coordinates in a task that ships them (two f64), as [`Message::encode`]
+/// writes them.
+pub const ANSWER_BYTES_PER_POINT: usize = std::mem::size_of::<u32>();
+pub const SHIPPED_BYTES_PER_POINT: usize = 2 * std::mem::size_of::<f64>();
+
 const READY: u8 = 1;
 const TASK: u8 = 2;
 const ANSWER: u8 = 3;

@@ -10,7 +10,7 @@ use mpi::request::{Request, StaticScope};
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
-use crate::comm::{Comm, Grid, Message, Traffic};
+use crate::comm::{Comm, Grid, Message, Traffic, ANSWER_BYTES_PER_POINT, SHIPPED_BYTES_PER_POINT};
 use crate::{traffic_report, RankFn, Settings, STEP};
 
 /// Tag of the rank code's messages.
@@ -183,15 +183,16 @@ impl Comm for MpiRanks {
 /// when they are shipped) for each of two tasks in flight per worker,
 /// plus two answers.
 fn send_buffer_bytes(grid: &Grid, settings: &Settings, size: usize) -> usize {
-    /// An answer's count per point (u32).
-    const COUNT_BYTES: usize = 4;
-    /// A shipped point: its real and imaginary parts (two f64).
-    const POINT_BYTES: usize = 16;
     /// A message's own fields beside its data (tag, chunk, rows), rounded up.
     const MESSAGE_OVERHEAD: usize = 1024;
     /// What MPI keeps for itself in an attached buffer, and then some.
     const MPI_OVERHEAD: usize = 1 << 20;
-    let per_point = COUNT_BYTES + if settings.ship_points { POINT_BYTES } else { 0 };
+    let per_point = ANSWER_BYTES_PER_POINT
+        + if settings.ship_points {
+            SHIPPED_BYTES_PER_POINT
+        } else {
+            0
+        };
     // A static band is rows / size; a farm chunk rows / chunks.
     let most_rows = grid
         .row_count()
