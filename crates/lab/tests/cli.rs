@@ -30,6 +30,13 @@ fn user_mistakes_get_one_line_and_status_2() {
             "does not exist",
         ),
         (&["ranks", "--ranks", "2,0"], "must be at least 1"),
+        // Found before any host is made, root or not.
+        (
+            &["network", "100", "30", "--out", "/no/such/dir"],
+            "does not exist",
+        ),
+        (&["network", "--links", "100,0"], "must be at least 1"),
+        (&["network", "--hosts", "0"], "must be at least 1"),
         (&["scaling", "0"], "must be at least 1"),
         (&["bench", "0"], "must be at least 1"),
         (&["figures", "--only", "nope.txt"], "no such figure"),
