@@ -165,7 +165,7 @@ pub enum FailureKind {
     WrongLength { returned: usize },
     /// Still running when the time limit passed.
     NeverFinishes,
-    /// Nothing on this machine can run it (step 07 without a GPU or a C++
+    /// Nothing on this machine can run it (step 07 without a GPU or a C
     /// compiler): the sentence says what to install.
     CannotRun,
 }

@@ -41,7 +41,7 @@ impl Variant {
 pub enum Availability {
     Ready,
     /// The step cannot run here at full speed, but its self-check can
-    /// (step 07 with no GPU runs the kernel compiled as C++): the line says
+    /// (step 07 with no GPU runs the kernel compiled as C): the line says
     /// so. The ladder skips it with that line; the runner checks it.
     Emulated(Reason),
     /// What is missing and how to get it.

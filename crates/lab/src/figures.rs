@@ -146,6 +146,17 @@ const FIGURES: &[Figure] = &[
             ],
         ],
     ),
+    // What the room's laptops print: the ladder with each instruction set
+    // this machine can force (an AVX2 laptop, the portable build).
+    Figure::of(
+        "laptops.txt",
+        &[
+            &["ladder", "1000", "1000", "--isa", "avx512"],
+            &["ladder", "1000", "1000", "--isa", "avx2"],
+            &["ladder", "1000", "1000", "--isa", "portable"],
+        ],
+        &[&["ladder", "100", "30", "--runs", "1", "--isa", "portable"]],
+    ),
     Figure::of("fastest.txt", &[&["fastest"]], &[&["fastest", "100", "30"]]),
     Figure::of(
         "python.txt",

@@ -194,6 +194,7 @@ fn figures_are_written_with_the_machine_and_the_command_on_top() {
         ("sweep.txt", "sweep 300 50"),
         ("scaling.txt", "scaling 200 50"),
         ("fastest.txt", "fastest 100 30"),
+        ("laptops.txt", "ladder 100 30 --runs 1 --isa portable"),
         ("bench-8000.txt", "bench 200 100 --steps 4,5"),
         (
             "dispatch.txt",

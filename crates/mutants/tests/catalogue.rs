@@ -60,7 +60,7 @@ fn cuda_source(mutant: &Mutant) -> step07::source::Source {
 }
 
 /// The self-check of catalogue entry `index` ([`FailureKind::CannotRun`]
-/// when nothing here can run it: step 07 without a GPU or a C++ compiler).
+/// when nothing here can run it: step 07 without a GPU or a C compiler).
 fn check(index: usize) -> Result<(), Failure> {
     let mutant = &CATALOGUE[index];
     if mutant.step == 7 {

@@ -3,7 +3,7 @@
 //! `exercises/step07/calculate_z.cu`), compiled at run time; the host code
 //! here copies the points over, launches, copies the counts back and times
 //! each part. With no GPU the step is skipped in one line, and its
-//! self-check runs the attendee's kernel on the CPU, compiled as C++.
+//! self-check runs the attendee's kernel on the CPU, compiled as C.
 
 use std::path::Path;
 
@@ -123,7 +123,7 @@ impl Settings {
     }
 }
 
-/// Ready with a GPU; Emulated where a C++ compiler can stand in for the
+/// Ready with a GPU; Emulated where a C compiler can stand in for the
 /// self-check; Missing otherwise.
 pub fn availability() -> Availability {
     match gpu::gpu() {
@@ -136,9 +136,9 @@ pub fn availability() -> Availability {
                         .to_string(),
                 ),
             }),
-            Err(no_cxx) => Availability::Missing(Reason {
+            Err(no_cc) => Availability::Missing(Reason {
                 missing: why.to_string(),
-                besides: Some(format!("and {no_cxx}")),
+                besides: Some(format!("and {no_cc}")),
             }),
         },
     }
@@ -182,7 +182,7 @@ pub fn unless_stub(source: &Source, counts: Vec<u32>) -> Vec<u32> {
 }
 
 /// Why nothing here can run `variant`'s kernel, and what to install: the
-/// self-check's verdict where there is neither a GPU nor a C++ compiler.
+/// self-check's verdict where there is neither a GPU nor a C compiler.
 pub fn nothing_can_run(variant: Variant) -> String {
     let why = match availability() {
         Availability::Missing(why) | Availability::Emulated(why) => why.to_string(),
@@ -196,8 +196,8 @@ pub fn nothing_can_run(variant: Variant) -> String {
 pub enum Checked {
     /// On this GPU.
     Gpu(String),
-    /// Compiled as C++, on the CPU.
-    Emulated,
+    /// On the CPU: how it was compiled (`compiled as C by `cc``).
+    Emulated(String),
 }
 
 /// The self-check of an elementwise kernel, `source` (the exercise or the
@@ -250,6 +250,7 @@ pub fn self_check(
                 }
                 Err(nvrtc::CompileFailure::Refused { first, .. }) => return Err(refused(first)),
             };
+            let how = emulator.how().to_string();
             let kernel = |p: &Problem| {
                 let grid = p.len().div_ceil(settings.block as usize) as u32;
                 let counts = emulator
@@ -258,7 +259,7 @@ pub fn self_check(
                 unless_stub(source, counts)
             };
             selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)?;
-            Ok(Checked::Emulated)
+            Ok(Checked::Emulated(how))
         }
     }
 }

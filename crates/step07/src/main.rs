@@ -41,7 +41,7 @@ struct Args {
     /// `cython -a`. Needs libnvrtc, not a GPU.
     #[arg(long, value_name = "FILE.ptx")]
     ptx: Option<PathBuf>,
-    /// Run the kernel on the CPU instead, compiled as C++, one thread at a
+    /// Run the kernel on the CPU instead, compiled as C, one thread at a
     /// time: right or wrong without a GPU, never fast (elementwise and
     /// gridstride; nothing fused).
     #[arg(long, conflicts_with = "ptx")]
@@ -264,7 +264,7 @@ fn print_breakdown(
     Ok(())
 }
 
-/// `--emulate`: the kernel compiled as C++ and run on the CPU.
+/// `--emulate`: the kernel compiled as C and run on the CPU.
 fn emulated(args: &Args, settings: &Settings) -> Result<ExitCode, UserError> {
     if settings.variant == GpuVariant::Arrays {
         return Err(UserError::new(

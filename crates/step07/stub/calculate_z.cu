@@ -12,7 +12,7 @@
 // and `--variant gridstride` (the chapter's precision table and variants).
 // kernels/mandel.cuh states the contract (what `real` is, what a count
 // means). Replace the MANDEL_TODO line, then `cargo test -p step07`: with
-// no GPU it checks your kernel compiled as C++ on the CPU. Stuck?
+// no GPU it checks your kernel compiled as C on the CPU. Stuck?
 // `cargo run -- hint 7`, and docs/src/step07-gpu.md.
 //
 #include "mandel.cuh"

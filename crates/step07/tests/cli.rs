@@ -73,9 +73,9 @@ fn bad_arguments_are_one_line_and_status_2() {
     refused(
         &step07(
             &["100", "30", "--emulate"],
-            &[("CXX", Some("no-such-compiler"))],
+            &[("CC", Some("no-such-compiler"))],
         ),
-        "no C++ compiler (`no-such-compiler`)",
+        "no C compiler to run the kernel on the CPU instead ($CC is `no-such-compiler`, which does not run)",
     );
 }
 

@@ -1,5 +1,5 @@
 //! The attendee's self-check (`cargo test -p step07`): on the GPU when
-//! there is one, else with the kernel compiled as C++ on the CPU; with
+//! there is one, else with the kernel compiled as C on the CPU; with
 //! `--features solution`, the reference, the tutorial's canonical run,
 //! and the shipped stub.
 
@@ -33,10 +33,12 @@ fn kernel_matches_the_oracle() {
         Box::new(mandel_core::selfcheck::print_past_capture),
     ) {
         Ok(Checked::Gpu(name)) => eprintln!("{} checked on {name}", STEP.path(ACTIVE)),
-        Ok(Checked::Emulated) => eprintln!(
-            "{} checked on the CPU, compiled as C++ (no GPU here)",
-            STEP.path(ACTIVE)
-        ),
+        Ok(Checked::Emulated(how)) => {
+            eprintln!(
+                "{} checked on the CPU, {how} (no GPU here)",
+                STEP.path(ACTIVE)
+            )
+        }
         // The instructor's run may lack both; the attendee's own check
         // must never pass having checked nothing.
         Err(failure) if failure.kind == FailureKind::CannotRun && cfg!(feature = "solution") => {
