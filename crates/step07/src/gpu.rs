@@ -72,7 +72,15 @@ fn open() -> Result<Gpu, Missing> {
 fn open_or_say() -> Result<Gpu, String> {
     // SAFETY: only tries to open the driver library by its names.
     if !unsafe { cudarc::driver::sys::is_culib_present() } {
-        return Err("no CUDA driver (libcuda) on this machine, so no GPU to run on".to_string());
+        // The driver's library by the name the attendee's system gives it.
+        let driver = if cfg!(windows) {
+            "nvcuda.dll"
+        } else {
+            "libcuda"
+        };
+        return Err(format!(
+            "no CUDA driver ({driver}) on this machine, so no GPU to run on"
+        ));
     }
     result::init().map_err(|e| format!("the CUDA driver did not start: {}", describe(e)))?;
     let count = result::device::get_count()

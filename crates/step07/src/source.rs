@@ -152,6 +152,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_saved_with_windows_line_endings_compiles_as_the_same_text() {
+        // Windows editors and git's `core.autocrlf` save `\r\n`: the
+        // compilers (NVRTC, the CPU emulation's) get the text they get
+        // from the file saved with `\n`, so it checks the same.
+        let crlf = SOLUTION.text.replace('\n', "\r\n");
+        let saved = Source {
+            text: Box::leak(crlf.into_boxed_str()),
+            ..SOLUTION
+        };
+        assert!(saved.text.contains("\r\n"));
+        assert_eq!(saved.assembled(), SOLUTION.assembled());
+    }
+
+    #[test]
     fn the_header_is_pasted_in_and_lines_still_name_the_file() {
         let assembled = SOLUTION.assembled();
         assert!(!assembled.contains(INCLUDE));

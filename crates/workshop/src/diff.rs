@@ -44,8 +44,10 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
     let root = workspace::root();
     let read = |step: &Step, variant: Variant| {
         let path = step.path(variant);
+        // Line endings are not the lesson: a file saved with Windows ones
+        // diffs as the same file saved with Unix ones.
         std::fs::read_to_string(root.join(&path))
-            .map(|text| (path.clone(), text))
+            .map(|text| (path.clone(), workspace::lf(&text).into_owned()))
             .map_err(|e| UserError::new(format!("cannot read {path}: {e}")))
     };
     let a = find_step(&args.a)?;

@@ -73,8 +73,10 @@ fn after_the_last(step: &Step) -> String {
 
 /// The numbered items of `step`'s chapter's `## Hints` section, in order,
 /// each without its number.
+/// (A checkout with Windows line endings, git's `core.autocrlf`, has the
+/// same hints.)
 pub fn hints(step: &Step) -> Vec<String> {
-    section(step.chapter, "Hints").map_or_else(Vec::new, numbered_items)
+    section(&workspace::lf(step.chapter), "Hints").map_or_else(Vec::new, numbered_items)
 }
 
 /// The items of a markdown numbered list (`1. ...`, continued on the lines
@@ -116,6 +118,17 @@ mod tests {
         assert_eq!(section(md, "Hints"), Some("1. one\n2. two"));
         assert_eq!(section(md, "Next"), Some("x"));
         assert_eq!(section(md, "Missing"), None);
+    }
+
+    #[test]
+    fn a_chapter_with_windows_line_endings_has_the_same_hints() {
+        let step = crate::registry::LADDER[0];
+        let crlf = Step {
+            chapter: Box::leak(step.chapter.replace('\n', "\r\n").into_boxed_str()),
+            ..*step
+        };
+        assert!(!hints(step).is_empty());
+        assert_eq!(hints(&crlf), hints(step));
     }
 
     #[test]

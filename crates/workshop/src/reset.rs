@@ -29,14 +29,14 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         Err(e) => return Err(UserError::new(format!("cannot read {relative}: {e}"))),
     };
     match &yours {
-        Some(text) if text == step.stub => {
+        // Saved with Windows line endings, it is the stub all the same.
+        Some(text) if workspace::lf(text) == workspace::lf(step.stub) => {
             println!("{relative} is already the shipped stub; nothing changed.");
             return Ok(ExitCode::SUCCESS);
         }
         Some(text) => {
             let saved = save_beside(&path, text)?;
-            let shown = saved.strip_prefix(&root).unwrap_or(&saved).display();
-            println!("Saved your {relative} as {shown}.");
+            println!("Saved your {relative} as {}.", beside(&relative, &saved));
         }
         None => println!("{relative} was missing."),
     }
@@ -59,6 +59,17 @@ pub fn write_missing_exercises(root: &Path) -> Result<(), UserError> {
         }
     }
     Ok(())
+}
+
+/// `saved`, a file in the folder of `relative`, named as `relative` is:
+/// with `/` on every system (Windows' `Path::display` would show
+/// `exercises/step02\calculate_z.saved-1.rs`).
+fn beside(relative: &str, saved: &Path) -> String {
+    let name = saved.file_name().unwrap_or_default().to_string_lossy();
+    match relative.rsplit_once('/') {
+        Some((folder, _)) => format!("{folder}/{name}"),
+        None => name.into_owned(),
+    }
 }
 
 /// Writes `text` to the first free `NAME.saved-K.rs` beside `path`, never
@@ -100,6 +111,15 @@ fn save_beside(path: &Path, text: &str) -> Result<PathBuf, UserError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_saved_file_is_named_with_forward_slashes() {
+        let saved = Path::new("anywhere").join("calculate_z.saved-1.rs");
+        assert_eq!(
+            beside("exercises/step02/calculate_z.rs", &saved),
+            "exercises/step02/calculate_z.saved-1.rs"
+        );
+    }
 
     #[test]
     fn missing_exercises_are_written_and_yours_are_kept() {

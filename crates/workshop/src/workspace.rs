@@ -16,6 +16,17 @@ pub fn root() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
 }
 
+/// `text` with Windows line endings (`\r\n`, as Windows editors and
+/// git's `core.autocrlf` write them) made `\n`: what the tools compare and
+/// show, so that a file checks, resets and diffs alike either way.
+pub fn lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("\r\n") {
+        text.replace("\r\n", "\n").into()
+    } else {
+        text.into()
+    }
+}
+
 /// The file where hint progress is kept (git-ignored).
 pub fn progress_file(root: &Path) -> PathBuf {
     root.join(".workshop-progress")
@@ -140,6 +151,15 @@ fn temporary_beside(path: &Path, dir: &Path) -> std::io::Result<tempfile::NamedT
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_line_endings_become_unix_ones() {
+        assert_eq!(lf("a\r\nb\r\n"), "a\nb\n");
+        assert_eq!(lf("a\nb"), "a\nb");
+        assert!(matches!(lf("a\nb\n"), std::borrow::Cow::Borrowed(_)));
+        // A lone \r is not a line ending: left as it is.
+        assert_eq!(lf("a\rb\r\n"), "a\rb\n");
+    }
 
     #[test]
     fn hint_progress_is_kept_per_step() {
