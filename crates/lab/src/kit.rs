@@ -90,7 +90,9 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     if args.dir.is_dir() {
         std::fs::remove_dir(&args.dir).map_err(cannot)?;
     }
-    std::fs::rename(staging.keep(), &args.dir).map_err(cannot)?;
+    // Until it is renamed, the temporary folder goes when `staging` drops.
+    std::fs::rename(staging.path(), &args.dir).map_err(cannot)?;
+    let _moved = staging.keep();
     println!(
         "Wrote {shown} ({:.0} MB) in {}: copy it onto the sticks; {shown}/{PAGE} says what to do with it.",
         size as f64 / 1e6,
