@@ -5,6 +5,7 @@
 
 mod chart;
 mod figures;
+mod kit;
 mod machine;
 mod network;
 mod ranks;
@@ -44,6 +45,8 @@ enum Command {
     Network(network::Args),
     /// Rerun the measurements the book shows, on this machine, into docs/src/figures/ (text, charts, pictures).
     Figures(figures::Args),
+    /// For a room without a network: write into DIR the repository at HEAD with every crate it needs vendored, the built book, and a page on installing Rust offline, to copy onto USB sticks.
+    Kit(kit::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Ranks(args) => ranks::run(&args),
         Command::Network(args) => network::run(&args),
         Command::Figures(args) => figures::run(&args),
+        Command::Kit(args) => kit::run(&args),
         Command::Peak => {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             println!("One thread:  {}", peak::probe(1).describe());

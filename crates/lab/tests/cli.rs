@@ -426,3 +426,85 @@ fn ranks_runs_step06_under_mpirun_where_there_is_one() {
         assert!(stdout.contains(column), "{column} missing: {stdout}");
     }
 }
+
+/// `lab kit DIR`'s mistakes: one line, status 2, and nothing written
+/// beside DIR (the kit is made in a temporary folder and renamed at the end).
+#[test]
+fn kit_refuses_what_it_cannot_write_and_leaves_nothing_behind() {
+    let parent = tempfile::tempdir().unwrap();
+    let full = parent.path().join("full");
+    std::fs::create_dir(&full).unwrap();
+    std::fs::write(full.join("something"), "").unwrap();
+    let entries = || {
+        let mut names: Vec<String> = std::fs::read_dir(parent.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = entries();
+    let kit = |dir: &std::path::Path, env: &[(&str, &std::ffi::OsStr)]| {
+        let mut command = mandel_core::target::command(env!("CARGO_BIN_EXE_lab"));
+        command
+            .args(["kit", dir.to_str().unwrap()])
+            .env_remove("RUST_BACKTRACE");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        command.output().unwrap()
+    };
+    let refused = |out: Output, expect: &str| {
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}{}", text(&out.stdout));
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(expect), "{stderr}");
+        assert_eq!(entries(), before, "{expect}: something was left behind");
+    };
+    refused(kit(&full, &[]), "exists and is not empty");
+    refused(
+        kit(&full.join("something"), &[]),
+        "exists and is not a folder",
+    );
+    refused(kit(&parent.path().join("no/kit"), &[]), "does not exist");
+    if mandel_core::skip::under_a_runner("lab kit without git", "would not find the runner") {
+        return;
+    }
+    // No git on the PATH.
+    let empty = tempfile::tempdir().unwrap();
+    refused(
+        kit(
+            &parent.path().join("kit"),
+            &[("PATH", empty.path().as_os_str())],
+        ),
+        "cannot run git",
+    );
+    // cargo vendor failing (no network, say), after the tree is copied.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let in_git = std::process::Command::new("git")
+            .args(["rev-parse", "--show-toplevel"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !in_git {
+            mandel_core::skip::skipped(
+                "lab kit with a failing cargo vendor",
+                "this workspace is not a git checkout, or git is not installed",
+                "run the tests in a git clone",
+            );
+            return;
+        }
+        let fake = empty.path().join("cargo");
+        std::fs::write(
+            &fake,
+            "#!/bin/sh\necho 'error: failed to download `clap`: network unreachable' >&2\nexit 101\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        refused(
+            kit(&parent.path().join("kit"), &[("CARGO", fake.as_os_str())]),
+            "cargo vendor --locked failed",
+        );
+    }
+}
