@@ -32,13 +32,15 @@ fn kernel_matches_the_oracle() {
         pictures(),
         Box::new(mandel_core::selfcheck::print_past_capture),
     ) {
-        Ok(Checked::Gpu(name)) => eprintln!("{} checked on {name}", STEP.path(ACTIVE)),
-        Ok(Checked::Emulated(how)) => {
-            eprintln!(
-                "{} checked on the CPU, {how} (no GPU here)",
-                STEP.path(ACTIVE)
-            )
+        // Where it ran, shown even when it passes: a pass on the CPU is not
+        // a pass on a GPU.
+        Ok(Checked::Gpu(name)) => {
+            mandel_core::skip::past_capture(&format!("{} checked on {name}", STEP.path(ACTIVE)))
         }
+        Ok(Checked::Emulated(how)) => mandel_core::skip::past_capture(&format!(
+            "{} checked on the CPU, {how} (no GPU here)",
+            STEP.path(ACTIVE)
+        )),
         // The instructor's run may lack both; the attendee's own check
         // must never pass having checked nothing.
         Err(failure) if failure.kind == FailureKind::CannotRun && cfg!(feature = "solution") => {
