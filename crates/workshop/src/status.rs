@@ -5,8 +5,9 @@
 use std::process::ExitCode;
 
 use mandel_core::error::positive;
+use mandel_core::selfcheck::{FailureKind, Verdict};
 use mandel_core::timing::duration_text;
-use mandel_core::{Problem, UserError};
+use mandel_core::{Problem, Step, UserError};
 
 use crate::checks::{first_to_do, Checker, Outcome, Timing};
 use crate::registry::LADDER;
@@ -79,8 +80,39 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
         );
     }
     println!();
+    let others = unexplained_failures(LADDER, &outcomes);
+    if !others.is_empty() {
+        println!("{}\n", others.join("\n"));
+    }
     println!("{}", next_step_text(&outcomes));
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line for every step that fails for a reason its row does not give
+/// (wrong, panics, never finishes, crashed), besides the next step, which
+/// is explained in full: a mistake further up the ladder is not hidden
+/// behind an earlier stub. (A stub's row says all there is; a compiler
+/// error, a missing file and what this machine lacks are on their rows.)
+pub fn unexplained_failures(steps: &[&'static Step], outcomes: &[Outcome]) -> Vec<String> {
+    let next = first_to_do(steps, outcomes).map(|(step, _)| step.number);
+    steps
+        .iter()
+        .zip(outcomes)
+        .filter(|(step, _)| Some(step.number) != next)
+        .filter_map(|(step, outcome)| {
+            let explained_elsewhere = match outcome {
+                Outcome::Checked(checked) => match &checked.verdict {
+                    Verdict::Fails(failure) => failure.kind == FailureKind::Stub,
+                    _ => true,
+                },
+                Outcome::Crashed(_) => false,
+                Outcome::Unavailable(_) | Outcome::Missing | Outcome::DoesNotCompile(_) => true,
+            };
+            let detail = outcome.detail(step);
+            let first = detail.lines().next().unwrap_or_default();
+            (!explained_elsewhere).then(|| format!("{}: {first}", step.id()))
+        })
+        .collect()
 }
 
 /// What to do next: the first step that does not pass, and how to go on.
@@ -95,5 +127,66 @@ pub fn next_step_text(outcomes: &[Outcome]) -> String {
             outcome.detail(step),
             step.number,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::CompileError;
+    use mandel_core::outcome::RunOutcome;
+    use mandel_core::selfcheck::Failure;
+    use mandel_core::Variant;
+
+    fn checked(step: &Step, verdict: Verdict) -> Outcome {
+        Outcome::Checked(Box::new(RunOutcome::new(
+            step.id(),
+            Variant::Exercise,
+            String::new(),
+            verdict,
+        )))
+    }
+
+    fn fails(step: &Step, kind: FailureKind, sentence: &str) -> Outcome {
+        checked(
+            step,
+            Verdict::Fails(Failure {
+                kind,
+                sentence: sentence.to_string(),
+            }),
+        )
+    }
+
+    #[test]
+    fn every_failure_a_row_does_not_explain_gets_a_line_besides_the_next_step() {
+        let outcomes: Vec<Outcome> = LADDER
+            .iter()
+            .map(|step| match step.number {
+                1 => checked(step, Verdict::Passes),
+                2 => fails(step, FailureKind::Stub, "step 02 is a stub"),
+                3 => fails(
+                    step,
+                    FailureKind::Wrong { differing: 3 },
+                    "3 points differ\nmore",
+                ),
+                4 => fails(step, FailureKind::Stub, "step 04 is a stub"),
+                5 => Outcome::DoesNotCompile(CompileError {
+                    line: "x.rs:1: broken".to_string(),
+                    rendered: "error: broken".to_string(),
+                }),
+                6 => Outcome::Crashed("killed".to_string()),
+                _ => fails(step, FailureKind::NeverFinishes, "never finished"),
+            })
+            .collect();
+        let lines = unexplained_failures(LADDER, &outcomes);
+        // Step 02 is next (explained below the table); stubs and compiler
+        // errors are on their rows.
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert_eq!(lines[0], "step03: 3 points differ");
+        assert_eq!(lines[1], "step06: step06 crashed: killed");
+        assert_eq!(lines[2], "step07: never finished");
+        assert!(lines
+            .iter()
+            .all(|l| !l.starts_with("step02") && !l.starts_with("step05")));
     }
 }
