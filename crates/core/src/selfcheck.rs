@@ -309,6 +309,7 @@ impl Watchdog {
         let current = std::sync::Arc::new(std::sync::Mutex::new(SIZES[0]));
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let file = step.path(variant);
+        let endless = step.endless;
         let watched = current.clone();
         std::thread::spawn(move || {
             if stopped.recv_timeout(limit) != Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
@@ -317,7 +318,7 @@ impl Watchdog {
             let (w, maxiter) = *watched.lock().unwrap_or_else(|e| e.into_inner());
             on_timeout(&Failure {
                 kind: FailureKind::NeverFinishes,
-                sentence: never_finishes_sentence(&file, limit, w, maxiter),
+                sentence: never_finishes_sentence(&file, limit, w, maxiter, endless),
             });
             // A loop cannot be stopped from outside: the process ends, and
             // the programs a kernel runs in (step 07's emulation) first.
@@ -379,9 +380,16 @@ pub fn status_of_child(
 }
 
 /// What a kernel that ran past its limit is told.
-pub fn never_finishes_sentence(file: &str, limit: Duration, w: u64, maxiter: u32) -> String {
+/// `endless` is the step's likely cause ([`Step::endless`]).
+pub fn never_finishes_sentence(
+    file: &str,
+    limit: Duration,
+    w: u64,
+    maxiter: u32,
+    endless: &str,
+) -> String {
     format!(
-        "{file} never finished: still running after {:.1} s on `{w} {maxiter}` (the limit: {TIME_LIMIT_FACTOR} times the reference's time, at least {} s); the likely cause is a loop that stops only when a point escapes, which never ends for points inside the set: stop after maxiter iterations too.",
+        "{file} never finished: still running after {:.1} s on `{w} {maxiter}` (the limit: {TIME_LIMIT_FACTOR} times the reference's time, at least {} s); the likely cause is {endless}.",
         limit.as_secs_f64(),
         LEAST_TIME_LIMIT.as_secs()
     )

@@ -152,7 +152,13 @@ pub struct Step {
     pub availability: fn() -> Availability,
     pub launch: Launch,
     pub peak: PeakOf,
+    /// The likely cause when this step's self-check never finishes, in
+    /// the words of this step's code (step 03 has no early exit to blame).
+    pub endless: &'static str,
 }
+
+/// [`Step::endless`] for a step whose loop stops early on escape.
+pub const STOPS_ONLY_ON_ESCAPE: &str = "a loop that stops only when a point escapes, which never ends for points inside the set: stop after maxiter iterations too";
 
 /// [`Step::tolerance`] for a step whose arithmetic is the tutorial's.
 pub fn exact(_: Variant) -> Tolerance {

@@ -23,6 +23,7 @@ fn stand_in() -> Step {
         availability: mandel_core::step::always_ready,
         launch: Launch::InProcess,
         peak: mandel_core::step::ONE_THREAD,
+        endless: mandel_core::step::STOPS_ONLY_ON_ESCAPE,
     }
 }
 

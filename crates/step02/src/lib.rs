@@ -22,4 +22,5 @@ pub const STEP: Step = Step {
     availability: mandel_core::step::always_ready,
     launch: Launch::InProcess,
     peak: mandel_core::step::ONE_THREAD,
+    endless: mandel_core::step::STOPS_ONLY_ON_ESCAPE,
 };

@@ -46,4 +46,5 @@ pub const STEP: Step = Step {
     availability: mandel_core::step::always_ready,
     launch: Launch::InProcess,
     peak: mandel_core::step::ONE_THREAD,
+    endless: "a loop that waits for every lane of a group to escape, which never happens while one lane's point is inside the set: stop after maxiter iterations too",
 };

@@ -32,6 +32,7 @@ pub const STEP: Step = Step {
     peak: PeakOf::Cpu {
         threads: rayon::current_num_threads,
     },
+    endless: "step 04's loop inside a chunk stopping only when every lane escapes, or a loop over the chunks that never moves on: stop after maxiter iterations, and step by a whole chunk",
 };
 
 /// How long one chunk took, and on which of rayon's threads.

@@ -42,6 +42,7 @@ pub const STEP: Step = Step {
     peak: PeakOf::Cpu {
         threads: default_ranks,
     },
+    endless: "a rank left waiting (a worker never told to stop, a reply never received), or a kernel loop that stops only on escape: every task handed out needs its answer, and every worker its stop",
 };
 
 /// How the ranks share out the rows.

@@ -41,6 +41,7 @@ pub const STEP: Step = Step {
     peak: PeakOf::Gpu {
         flops: default_peak,
     },
+    endless: "a loop that stops only when the point escapes, which never ends for points inside the set: stop after maxiter iterations too (`iteration < maxiter`)",
 };
 
 /// The tutorial's three ways to the GPU.
