@@ -108,9 +108,14 @@ pub fn unexplained_failures(steps: &[&'static Step], outcomes: &[Outcome]) -> Ve
                 Outcome::Crashed(_) => false,
                 Outcome::Unavailable(_) | Outcome::Missing | Outcome::DoesNotCompile(_) => true,
             };
-            let detail = outcome.detail(step);
-            let first = detail.lines().next().unwrap_or_default();
-            (!explained_elsewhere).then(|| format!("{}: {first}", step.id()))
+            (!explained_elsewhere).then(|| {
+                let detail = outcome.detail(step);
+                format!(
+                    "{}: {}",
+                    step.id(),
+                    detail.lines().next().unwrap_or_default()
+                )
+            })
         })
         .collect()
 }
