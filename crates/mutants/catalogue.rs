@@ -14,8 +14,11 @@ pub struct Mutant {
     /// ... and what it becomes.
     pub replace: &'static str,
     /// What the self-check must say (`wrong`, `wrong length`, `panics`,
-    /// `never finishes`).
+    /// `never finishes`, `lesson missed`).
     pub verdict: &'static str,
+    /// Whether its answer depends on which thread finishes first: the
+    /// tests check it several times, and it must fail every one.
+    pub timing: bool,
 }
 
 pub const CATALOGUE: &[Mutant] = &[
@@ -26,6 +29,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "if z[i].norm() > 2.0 {",
         replace: "if z[i].norm_sqr() > 2.0 {",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 1,
@@ -33,6 +37,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "output[i] = iteration;",
         replace: "output[i] = iteration + 1;",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 1,
@@ -40,6 +45,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "for iteration in 0..maxiter {",
         replace: "for iteration in 1..maxiter {",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 1,
@@ -47,6 +53,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "                break;\n",
         replace: "",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 1,
@@ -54,6 +61,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "let mut output = vec![0; q.len()];",
         replace: "let mut output = vec![0; q.len() - 1];",
         verdict: "panics",
+        timing: false,
     },
     Mutant {
         step: 1,
@@ -61,6 +69,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "        for iteration in 0..maxiter {\n            z[i] = z[i] * z[i] + q[i];\n            if z[i].norm() > 2.0 {\n                output[i] = iteration;\n                break;\n            }\n        }",
         replace: "        let mut iteration = 0;\n        while z[i].norm() <= 2.0 {\n            z[i] = z[i] * z[i] + q[i];\n            if z[i].norm() > 2.0 {\n                output[i] = iteration;\n            }\n            iteration += 1;\n        }",
         verdict: "never finishes",
+        timing: false,
     },
     // Step 02: the arithmetic written out, where its order is the lesson.
     Mutant {
@@ -69,6 +78,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "let next_zr = zr * zr - zi * zi + qr;",
         replace: "let next_zr = zr * zr + qr - zi * zi;",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 2,
@@ -76,6 +86,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "let next_zr = zr * zr - zi * zi + qr;",
         replace: "let next_zr = (zr + zi) * (zr - zi) + qr;",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 2,
@@ -83,6 +94,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "let next_zr = zr * zr - zi * zi + qr;",
         replace: "let next_zr = zr.mul_add(zr, -zi * zi) + qr;",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 2,
@@ -90,6 +102,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "                let next_zr = zr * zr - zi * zi + qr;\n                zi = 2.0 * zr * zi + qi;\n                zr = next_zr;",
         replace: "                zr = zr * zr - zi * zi + qr;\n                zi = 2.0 * zr * zi + qi;",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 2,
@@ -97,6 +110,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "if zr * zr + zi * zi > 4.0 {",
         replace: "if zr * zr + zi * zi > 2.0 {",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 2,
@@ -104,6 +118,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "return iteration;",
         replace: "return iteration + 1;",
         verdict: "wrong",
+        timing: false,
     },
     // Step 03: whole-array passes, no early exit.
     Mutant {
@@ -112,6 +127,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "let next_r = r * r - i * i + qr[k];",
         replace: "let next_r = r * r + qr[k] - i * i;",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 3,
@@ -119,6 +135,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "let four = f64x8::splat(4.0);",
         replace: "let four = f64x8::splat(2.0);",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 3,
@@ -126,6 +143,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "            zr[k] = done.select(f64x8::ZERO, next_r);\n            zi[k] = done.select(f64x8::ZERO, next_i);",
         replace: "            zr[k] = next_r;\n            zi[k] = next_i;",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 3,
@@ -133,6 +151,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "let now = f64x8::splat(f64::from(iteration));",
         replace: "let now = f64x8::splat(f64::from(iteration + 1));",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 3,
@@ -140,6 +159,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "        .take(re.len())\n",
         replace: "",
         verdict: "wrong length",
+        timing: false,
     },
     // Step 04: fused, in registers, with an early exit.
     Mutant {
@@ -148,6 +168,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "let four = self.simd.splat(4.0);",
         replace: "let four = self.simd.splat(2.0);",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 4,
@@ -155,6 +176,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "        *s = s.simd_eq(never).select(zero, *s);\n",
         replace: "",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 4,
@@ -162,6 +184,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "let whole = simd.splat(f64::from(stretch));",
         replace: "let whole = simd.splat(f64::from(stretch - 1));",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 4,
@@ -169,6 +192,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "survived[v] = inside[v].select(survived[v] + whole, survived[v]);",
         replace: "survived[v] = alive[v].select(survived[v] + whole, survived[v]);",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 4,
@@ -176,6 +200,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "            z.re = start_re;\n            z.im = start_im;\n",
         replace: "",
         verdict: "wrong",
+        timing: false,
     },
     // Step 05: chunks over rayon's threads.
     Mutant {
@@ -184,6 +209,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "let size = base + usize::from(i < extra);",
         replace: "let size = base;",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 5,
@@ -191,6 +217,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "            start += size;\n",
         replace: "            start += base;\n",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 5,
@@ -198,6 +225,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "(0..chunks)",
         replace: "(0..chunks - 1)",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 5,
@@ -205,6 +233,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "calculate_z_blocks_into(&re[range.clone()], &im[range], maxiter, BLOCK, part)",
         replace: "calculate_z_blocks_into(&re[range.clone()], &re[range], maxiter, BLOCK, part)",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 5,
@@ -212,6 +241,23 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "split_at_mut(range.len())",
         replace: "split_at_mut(range.end)",
         verdict: "panics",
+        timing: false,
+    },
+    Mutant {
+        step: 5,
+        name: "chunks joined in the order they finish",
+        find: "    let mut output = vec![0; re.len()];\n    chunk_parts(&mut output, chunks)\n        .into_par_iter()\n        .for_each(|(range, part)| {\n            calculate_z_blocks_into(&re[range.clone()], &im[range], maxiter, BLOCK, part)\n        });\n    output\n",
+        replace: "    let finished = std::sync::Mutex::new(Vec::new());\n    chunk_ranges(re.len(), chunks)\n        .into_par_iter()\n        .enumerate()\n        .for_each(|(index, range)| {\n            let counts = step04::fastest::calculate_z_blocks(&re[range.clone()], &im[range], maxiter, BLOCK);\n            finished.lock().unwrap().push((index, counts));\n        });\n    finished.into_inner().unwrap().into_iter().flat_map(|(_, counts)| counts).collect()\n",
+        verdict: "wrong",
+        timing: true,
+    },
+    Mutant {
+        step: 5,
+        name: "the chunks computed one after another",
+        find: "    chunk_parts(&mut output, chunks)\n        .into_par_iter()\n",
+        replace: "    chunk_parts(&mut output, chunks)\n        .into_iter()\n",
+        verdict: "lesson missed",
+        timing: false,
     },
     // Step 06: ranks, a static split and a task farm.
     Mutant {
@@ -220,6 +266,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "for rank in 1..comm.size() {",
         replace: "for rank in 1..comm.size() - 1 {",
         verdict: "wrong length",
+        timing: false,
     },
     Mutant {
         step: 6,
@@ -227,6 +274,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "for rank in 1..comm.size() {",
         replace: "for rank in (1..comm.size()).rev() {",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 6,
@@ -234,6 +282,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "let mine = bands.get(comm.rank()).cloned().unwrap_or(0..0);",
         replace: "let mine = bands.get(comm.size() - 1 - comm.rank()).cloned().unwrap_or(0..0);",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 6,
@@ -241,6 +290,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "let ranges = chunk_ranges(grid.row_count(), chunks);",
         replace: "let ranges = chunk_ranges(grid.row_count() - 1, chunks);",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 6,
@@ -248,6 +298,23 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "            comm.send(worker, &Message::Stop);\n",
         replace: "",
         verdict: "panics",
+        timing: false,
+    },
+    Mutant {
+        step: 6,
+        name: "bands in one shared vector, in the order ranks finish",
+        find: "    let counts = compute(grid, &mine, &[]);\n    if comm.rank() != 0 {\n        comm.send(\n            0,\n            &Message::Answer {\n                chunk: comm.rank(),\n                counts,\n            },\n        );\n        return None;\n    }\n    let mut output = counts;\n    output.reserve(grid.row_count() * grid.cols());\n    for rank in 1..comm.size() {\n        match comm.receive_from(rank) {\n            Message::Answer { counts, .. } => output.extend(counts),\n            other => panic!(\"rank 0 expected rank {rank}'s answer, not {other:?}\"),\n        }\n    }\n    Some(output)\n",
+        replace: "    static SHARED: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());\n    let counts = compute(grid, &mine, &[]);\n    SHARED.lock().unwrap().extend(counts);\n    if comm.rank() != 0 {\n        comm.send(0, &Message::Answer { chunk: comm.rank(), counts: Vec::new() });\n        return None;\n    }\n    for rank in 1..comm.size() {\n        comm.receive_from(rank);\n    }\n    Some(std::mem::take(&mut *SHARED.lock().unwrap()))\n",
+        verdict: "wrong",
+        timing: true,
+    },
+    Mutant {
+        step: 6,
+        name: "the manager hands out no work",
+        find: "Message::Ready => IN_FLIGHT,",
+        replace: "Message::Ready => 0,",
+        verdict: "lesson missed",
+        timing: false,
     },
     // Step 07: the CUDA C kernel, run on a GPU or emulated.
     Mutant {
@@ -256,6 +323,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "real next_zr = zr * zr - zi * zi + qr;",
         replace: "real next_zr = zr * zr + qr - zi * zi;",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 7,
@@ -263,6 +331,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "if (zr * zr + zi * zi > 4) {",
         replace: "if (zr * zr + zi * zi > 2) {",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 7,
@@ -270,6 +339,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "    if (i >= n) {\n        return;\n    }\n",
         replace: "",
         verdict: "panics",
+        timing: false,
     },
     Mutant {
         step: 7,
@@ -277,6 +347,7 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "            break;\n",
         replace: "",
         verdict: "wrong",
+        timing: false,
     },
     Mutant {
         step: 7,
@@ -284,5 +355,14 @@ pub const CATALOGUE: &[Mutant] = &[
         find: "        real next_zr = zr * zr - zi * zi + qr;\n        zi = 2 * zr * zi + qi;\n        zr = next_zr;",
         replace: "        zr = zr * zr - zi * zi + qr;\n        zi = 2 * zr * zi + qi;",
         verdict: "wrong",
+        timing: false,
+    },
+    Mutant {
+        step: 7,
+        name: "z in float where real was meant",
+        find: "real zr = 0, zi = 0;",
+        replace: "float zr = 0, zi = 0;",
+        verdict: "wrong",
+        timing: false,
     },
 ];

@@ -21,6 +21,7 @@ pub mod step;
 pub mod target;
 pub mod timing;
 pub mod verify;
+pub mod work;
 
 pub use error::{Missing, UserError};
 pub use num_complex::Complex64;

@@ -191,6 +191,7 @@ fn kind_name(kind: &FailureKind) -> (&'static str, Option<usize>) {
         FailureKind::Wrong { differing } => ("wrong", Some(differing)),
         FailureKind::WrongLength { returned } => ("wrong-length", Some(returned)),
         FailureKind::NeverFinishes => ("never-finishes", None),
+        FailureKind::LessonMissed => ("lesson-missed", None),
     }
 }
 
@@ -203,6 +204,7 @@ fn kind_from_name(name: &str, count: Option<usize>) -> Option<FailureKind> {
         "wrong" => FailureKind::Wrong { differing: count? },
         "wrong-length" => FailureKind::WrongLength { returned: count? },
         "never-finishes" => FailureKind::NeverFinishes,
+        "lesson-missed" => FailureKind::LessonMissed,
         _ => return None,
     })
 }

@@ -13,6 +13,7 @@ use crate::picture;
 use crate::problem::Problem;
 use crate::step::{Kernel, Step, Variant};
 use crate::verify;
+use crate::work;
 
 /// Small problems that run in moments even unoptimised: the tutorial's quick
 /// test, square grids and grids that rounding drift made one row or column
@@ -92,9 +93,11 @@ pub fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panic> {
     HOOK.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
+            let line = info.location().map(|loc| loc.line());
             if QUIET.with(Cell::get) {
-                LAST_LINE.with(|l| *l.borrow_mut() = info.location().map(|loc| loc.line()));
-            } else {
+                LAST_LINE.with(|l| *l.borrow_mut() = line);
+            } else if !work::note_panic(line) {
+                // (A thread a kernel started for a check tells the check.)
                 previous(info);
             }
         }));
@@ -165,6 +168,9 @@ pub enum FailureKind {
     WrongLength { returned: usize },
     /// Still running when the time limit passed.
     NeverFinishes,
+    /// Right, but the step's lesson is not in how it got there: the work
+    /// of a parallel step on one thread (see [`work`]).
+    LessonMissed,
     /// Nothing on this machine can run it (step 07 without a GPU or a C
     /// compiler): the sentence says what to install.
     CannotRun,
@@ -225,62 +231,102 @@ pub fn check_or_exit(
     for &(w, maxiter) in SIZES {
         let problem = Problem::new(w, maxiter).expect("the self-check's sizes fit");
         watchdog.now_on(w, maxiter);
-        let output = catch(|| kernel(&problem)).map_err(|p| Failure {
+        for run in 1..=step.self_check_runs {
+            check_one_run(step, variant, picture_dir, kernel, &problem, run)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks one call of `kernel` on `problem`: the `run`th of the step's
+/// [`Step::self_check_runs`] on it. Its answer first, then, where the
+/// step's lesson asks it, how the work was spread ([`work`]).
+fn check_one_run(
+    step: &Step,
+    variant: Variant,
+    picture_dir: &Path,
+    kernel: &dyn Fn(&Problem) -> Vec<u32>,
+    problem: &Problem,
+    run: u32,
+) -> Result<(), Failure> {
+    let (w, maxiter) = (problem.w, problem.maxiter);
+    let tally = work::Tally::open();
+    let output = catch(|| work::Tally::enter(&tally, || kernel(problem))).map_err(|mut p| {
+        // Raised on a thread the kernel started: its line is the tally's.
+        p.line = p.line.or_else(|| tally.panic_line());
+        Failure {
             kind: if p.is_stub() {
                 FailureKind::Stub
             } else {
                 FailureKind::Panicked
             },
             sentence: explain_panic(step, variant, &p),
-        })?;
-        let report = verify::compare(&problem, &output);
-        if report.passes(step.tolerance(variant)) {
-            continue;
         }
-        let shape = format!(
-            "{} is wrong on `{w} {maxiter}` ({} rows x {} columns",
-            step.path(variant),
-            problem.rows(),
-            problem.cols(),
-        );
-        if report.returned != report.points {
-            return Err(Failure {
-                kind: FailureKind::WrongLength {
-                    returned: report.returned,
-                },
-                sentence: format!("{shape}): {}.", report.summary()),
-            });
-        }
-        let picture = picture_dir.join(format!("{}-differences.png", step.id()));
-        let saved = std::fs::create_dir_all(picture_dir)
-            .map_err(|e| e.to_string())
-            .and_then(|()| {
-                let image = picture::enlarged(
-                    picture::differences(&problem, &output),
-                    picture::LEAST_WIDTH,
-                );
-                picture::write_png(&image, &picture).map_err(|e| e.to_string())
-            });
-        let where_shown = match saved {
-            Ok(path) => format!(" Red marks them in {}.", path.display()),
-            Err(why) => format!(" (No picture: {why}.)"),
+    })?;
+    let report = verify::compare(problem, &output);
+    if report.passes(step.tolerance(variant)) {
+        return match tally.missed() {
+            None => Ok(()),
+            Some(missed) => Err(Failure {
+                kind: FailureKind::LessonMissed,
+                sentence: format!(
+                    "{} is right on `{w} {maxiter}`, but {missed}.",
+                    step.path(variant)
+                ),
+            }),
         };
+    }
+    // Right on an earlier run of the same problem: the order of the
+    // threads' work decided it.
+    let changed = if run > 1 {
+        format!(
+            ", on run {run} of {}: the answer changed between runs, so it depends on which thread finishes first",
+            step.self_check_runs
+        )
+    } else {
+        String::new()
+    };
+    let shape = format!(
+        "{} is wrong on `{w} {maxiter}` ({} rows x {} columns{changed}",
+        step.path(variant),
+        problem.rows(),
+        problem.cols(),
+    );
+    if report.returned != report.points {
         return Err(Failure {
-            kind: FailureKind::Wrong {
-                differing: report.differing,
+            kind: FailureKind::WrongLength {
+                returned: report.returned,
             },
-            sentence: format!(
-                "{shape}; tolerance: {}): {}.{where_shown}",
-                step.tolerance(variant),
-                report.summary(),
-            ),
+            sentence: format!("{shape}): {}.", report.summary()),
         });
     }
-    Ok(())
+    let picture = picture_dir.join(format!("{}-differences.png", step.id()));
+    let saved = std::fs::create_dir_all(picture_dir)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            let image =
+                picture::enlarged(picture::differences(problem, &output), picture::LEAST_WIDTH);
+            picture::write_png(&image, &picture).map_err(|e| e.to_string())
+        });
+    let where_shown = match saved {
+        Ok(path) => format!(" Red marks them in {}.", path.display()),
+        Err(why) => format!(" (No picture: {why}.)"),
+    };
+    Err(Failure {
+        kind: FailureKind::Wrong {
+            differing: report.differing,
+        },
+        sentence: format!(
+            "{shape}; tolerance: {}): {}.{where_shown}",
+            step.tolerance(variant),
+            report.summary(),
+        ),
+    })
 }
 
 /// How long the self-check may take: [`TIME_LIMIT_FACTOR`] times the
-/// reference's own time on [`SIZES`], in this build, and never under
+/// reference's own time on [`SIZES`] (each run [`Step::self_check_runs`]
+/// times), in this build, and never under
 /// [`LEAST_TIME_LIMIT`]. A reference that cannot run here (step 07's,
 /// without a GPU) leaves the least limit.
 pub fn time_limit(step: &Step) -> Duration {
@@ -288,7 +334,9 @@ pub fn time_limit(step: &Step) -> Duration {
     let ran = catch(|| {
         for &(w, maxiter) in SIZES {
             let problem = Problem::new(w, maxiter).expect("the self-check's sizes fit");
-            (step.solution)(&problem);
+            for _ in 0..step.self_check_runs {
+                (step.solution)(&problem);
+            }
         }
     });
     match ran {

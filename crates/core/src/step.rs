@@ -155,6 +155,11 @@ pub struct Step {
     /// The likely cause when this step's self-check never finishes, in
     /// the words of this step's code (step 03 has no early exit to blame).
     pub endless: &'static str,
+    /// How many times the self-check runs each of its problems: more than
+    /// once where threads make the answer's order a matter of timing, so
+    /// that code which joins chunks in the order they finish fails every
+    /// time, not now and then.
+    pub self_check_runs: u32,
 }
 
 /// [`Step::endless`] for a step whose loop stops early on escape.
@@ -285,12 +290,20 @@ macro_rules! attendee_file {
             $crate::Variant::Exercise
         };
 
-        /// The kernel of [`ACTIVE`].
+        /// The reference solution's kernel as the self-check calls it:
+        /// `$kernel` with `exercise` naming the solution.
+        #[allow(dead_code)]
+        pub const SOLUTION: $crate::step::Kernel = {
+            use $step::solution as exercise;
+            $kernel
+        };
+
+        /// The kernel of [`ACTIVE`], as the self-check calls it.
         #[allow(dead_code)]
         pub fn active_kernel() -> $crate::step::Kernel {
             match ACTIVE {
                 $crate::Variant::Exercise => EXERCISE,
-                $crate::Variant::Solution => $step::STEP.solution,
+                $crate::Variant::Solution => SOLUTION,
             }
         }
     };

@@ -23,4 +23,5 @@ pub const STEP: Step = Step {
     launch: Launch::InProcess,
     peak: mandel_core::step::ONE_THREAD,
     endless: mandel_core::step::STOPS_ONLY_ON_ESCAPE,
+    self_check_runs: 1,
 };

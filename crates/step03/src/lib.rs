@@ -24,6 +24,7 @@ pub const STEP: Step = Step {
     launch: Launch::InProcess,
     peak: mandel_core::step::ONE_THREAD,
     endless: "a loop whose counter never reaches its bound: the whole-array passes run exactly maxiter times, and the loop over blocks must move on by a whole block each time",
+    self_check_runs: 1,
 };
 
 /// Bytes each point holds during the passes: z and q (four f64) and the

@@ -58,6 +58,8 @@ pub fn calculate_z_blocks_into_with(
 ) {
     assert_eq!(re.len(), output.len(), "one output per point");
     assert_eq!(im.len(), output.len(), "one output per point");
+    // Steps 05 and 06 are checked for where their work ran.
+    let _piece = mandel_core::work::piece(re.len());
     #[cfg(target_arch = "x86_64")]
     if isa.is_available() {
         match isa {

@@ -47,4 +47,5 @@ pub const STEP: Step = Step {
     launch: Launch::InProcess,
     peak: mandel_core::step::ONE_THREAD,
     endless: "a loop that waits for every lane of a group to escape, which never happens while one lane's point is inside the set: stop after maxiter iterations too",
+    self_check_runs: 1,
 };

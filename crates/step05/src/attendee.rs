@@ -11,10 +11,11 @@ mod stub;
 
 mandel_core::attendee_file!(step05, "../../../exercises/step05/calculate_z.rs", |p| {
     // calculate_z, and chunk counts that cut the points unevenly, one
-    // chunk, as many as the points.
-    let chunks = [None, Some(1), Some(7), Some(64), Some(usize::MAX), Some(3)];
-    match mandel_core::selfcheck::pick(p, &chunks) {
+    // chunk, as many as the points, each on the self-check's own pool.
+    let chunks =
+        mandel_core::selfcheck::pick(p, &step05::SELF_CHECK_CHUNKS).map(|n| n.min(p.len()));
+    step05::as_self_checked(chunks, || match chunks {
         None => exercise::calculate_z(&p.re, &p.im, p.maxiter),
-        Some(chunks) => exercise::calculate_z_chunks(&p.re, &p.im, p.maxiter, chunks.min(p.len())),
-    }
+        Some(chunks) => exercise::calculate_z_chunks(&p.re, &p.im, p.maxiter, chunks),
+    })
 });

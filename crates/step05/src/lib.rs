@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use mandel_core::isa;
 use mandel_core::problem::group_digits;
+use mandel_core::work::{self, Expectation, Spread};
 use mandel_core::{Launch, PeakOf, Step, UserError};
 use rayon::prelude::*;
 
@@ -33,7 +34,61 @@ pub const STEP: Step = Step {
         threads: rayon::current_num_threads,
     },
     endless: "step 04's loop inside a chunk stopping only when every lane escapes, or a loop over the chunks that never moves on: stop after maxiter iterations, and step by a whole chunk",
+    // Chunks joined in the order they finish: caught by the first run in
+    // 300 of 300 checks on a 2-core machine kept busy beside it (the pool's
+    // first pieces wait for company: `mandel_core::work`); the further runs
+    // are a margin for machines not measured.
+    self_check_runs: SELF_CHECK_RUNS,
 };
+
+/// How many times the self-check runs each problem ([`Step::self_check_runs`]).
+pub const SELF_CHECK_RUNS: u32 = 3;
+
+/// The chunk counts the self-check tries, one per problem in turn
+/// (`mandel_core::selfcheck::pick`): `None` is the file's own
+/// `calculate_z`; then one chunk, counts that cut the points unevenly, and
+/// one chunk per point (`usize::MAX`, cut to the problem's points).
+pub const SELF_CHECK_CHUNKS: [Option<usize>; 6] =
+    [None, Some(1), Some(7), Some(64), Some(usize::MAX), Some(3)];
+
+/// The threads of the rayon pool every self-check call runs on: the same
+/// on every laptop, and more than a 2-core one has, so chunks finish out
+/// of order as they can anywhere.
+pub const SELF_CHECK_THREADS: usize = 4;
+
+/// What step 05's lesson asks of a call with more than one chunk.
+pub const SPREAD: Expectation = Expectation {
+    spread: Spread::Threads(2),
+    workers: "rayon's threads",
+    remedy: "hand the chunks to rayon (`.into_par_iter()` or `.par_iter()` on them, then `.map` or `.for_each`), so that its threads compute them at once",
+};
+
+/// Runs `kernel`, the attendee's code with `chunks` chunks (`None`: its
+/// own count), as the self-check runs it: inside a check, on a fresh pool
+/// of [`SELF_CHECK_THREADS`] whose threads count their work toward the
+/// check's tally, expecting it spread over two of them; outside one (the
+/// binary's timed run), as it is.
+pub fn as_self_checked(
+    chunks: Option<usize>,
+    kernel: impl FnOnce() -> Vec<u32> + Send,
+) -> Vec<u32> {
+    let Some(tally) = work::current() else {
+        return kernel();
+    };
+    if chunks != Some(1) {
+        work::expect(SPREAD);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(SELF_CHECK_THREADS)
+        .thread_name(|i| format!("self-check-{i}"))
+        // Worker 0 is the check's own thread.
+        .start_handler(move |index| work::join(tally.clone(), index + 1))
+        .build()
+        .unwrap_or_else(|e| {
+            panic!("cannot start the self-check's {SELF_CHECK_THREADS} threads: {e}")
+        });
+    pool.install(kernel)
+}
 
 /// How long one chunk took, and on which of rayon's threads.
 #[derive(Debug, Clone)]

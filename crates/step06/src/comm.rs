@@ -7,6 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::mpsc::{channel, Receiver, Sender};
+use std::time::{Duration, Instant};
 
 use mandel_core::selfcheck::{catch, Panic};
 
@@ -275,6 +276,13 @@ pub struct ThreadRanks {
     /// Why this rank's communicator ended it, when it did: set just before
     /// it panics, so the failure is told apart by a value, not its words.
     ended: Cell<Option<Ended>>,
+    /// Ranks heard from (a message or their exit), this one included.
+    heard: RefCell<Vec<bool>>,
+    /// Until when [`Comm::try_receive_any`] waits for a rank not yet heard
+    /// from, rather than answer "nothing": threads on a busy laptop start
+    /// late, and a manager that found no worker ready would compute
+    /// everything itself, as no cluster's would.
+    patient_until: Instant,
 }
 
 /// A rank's panic, and whether the communicator raised it.
@@ -297,6 +305,7 @@ impl ThreadRanks {
     /// its rank (a `todo!()` keeps its own words, so a stub reads as one).
     pub fn run<R: Send>(size: usize, rank_code: impl Fn(&dyn Comm) -> R + Sync) -> (R, Traffic) {
         let size = size.max(1);
+        let tally = mandel_core::work::current();
         let (outboxes, inboxes): (Vec<_>, Vec<_>) = (0..size).map(|_| channel()).unzip();
         let mut results: Vec<Result<(R, Traffic), RankPanic>> = std::thread::scope(|scope| {
             let handles: Vec<_> = inboxes
@@ -311,22 +320,31 @@ impl ThreadRanks {
                         gone: RefCell::new((0..size).map(|r| r == rank).collect()),
                         traffic: RefCell::new(Traffic::default()),
                         ended: Cell::new(None),
+                        heard: RefCell::new((0..size).map(|r| r == rank).collect()),
+                        patient_until: Instant::now() + mandel_core::work::COMPANY_WAIT,
                     };
                     let rank_code = &rank_code;
-                    scope.spawn(move || match catch(|| rank_code(&comm)) {
-                        Ok(result) => {
-                            comm.broadcast_exit();
-                            Ok((result, comm.traffic()))
+                    let tally = &tally;
+                    scope.spawn(move || {
+                        // A self-check counts each rank's work.
+                        if let Some(tally) = tally {
+                            mandel_core::work::join(tally.clone(), rank);
                         }
-                        Err(panic) => {
-                            let abort = Message::Abort {
-                                rank,
-                                why: panic.message.clone(),
-                            };
-                            for to in (0..size).filter(|&to| to != rank) {
-                                let _ = comm.outboxes[to].send((rank, abort.encode()));
+                        match catch(|| rank_code(&comm)) {
+                            Ok(result) => {
+                                comm.broadcast_exit();
+                                Ok((result, comm.traffic()))
                             }
-                            Err((panic, comm.ended.get()))
+                            Err(panic) => {
+                                let abort = Message::Abort {
+                                    rank,
+                                    why: panic.message.clone(),
+                                };
+                                for to in (0..size).filter(|&to| to != rank) {
+                                    let _ = comm.outboxes[to].send((rank, abort.encode()));
+                                }
+                                Err((panic, comm.ended.get()))
+                            }
                         }
                     })
                 })
@@ -343,6 +361,13 @@ impl ThreadRanks {
         results
             .swap_remove(0)
             .unwrap_or_else(|_| unreachable!("no rank failed"))
+    }
+
+    /// How much longer to wait for a rank not yet heard from, if any.
+    fn patience_left(&self) -> Option<Duration> {
+        let left = self.patient_until.saturating_duration_since(Instant::now());
+        let unheard = self.heard.borrow().iter().any(|&h| !h);
+        (unheard && !left.is_zero()).then_some(left)
     }
 
     /// Tells every other rank this one has returned, so none waits on it.
@@ -393,11 +418,18 @@ impl ThreadRanks {
                     } else {
                         match self.inbox.try_recv() {
                             Ok(received) => received,
-                            Err(_) => return None,
+                            Err(_) => match self.patience_left() {
+                                Some(left) => match self.inbox.recv_timeout(left) {
+                                    Ok(received) => received,
+                                    Err(_) => return None,
+                                },
+                                None => return None,
+                            },
                         }
                     }
                 }
             };
+            self.heard.borrow_mut()[sender] = true;
             if bytes.is_empty() {
                 // An exit notice, not a message.
                 self.gone.borrow_mut()[sender] = true;

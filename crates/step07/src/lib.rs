@@ -42,6 +42,7 @@ pub const STEP: Step = Step {
         flops: default_peak,
     },
     endless: "a loop that stops only when the point escapes, which never ends for points inside the set: stop after maxiter iterations too (`iteration < maxiter`)",
+    self_check_runs: 1,
 };
 
 /// The tutorial's three ways to the GPU.
@@ -206,6 +207,17 @@ pub enum Checked {
 /// exactly on [`selfcheck::SIZES`]: on the GPU when there is one, else on
 /// the CPU. Where nothing here can run it, a [`FailureKind::CannotRun`]
 /// saying what to install.
+/// A wrong answer from a kernel that computes in `float` where the file's
+/// `real` was meant gets a line about why: the self-check is in double.
+fn with_precision_note(source: &Source, mut failure: Failure) -> Failure {
+    if matches!(failure.kind, FailureKind::Wrong { .. }) && source::declares_float(source.text) {
+        failure.sentence.push_str(
+            " Your kernel computes in `float` (f32: 24 bits of mantissa, about 7 digits) where the file's `real` was meant: the self-check compiles `real` as double, the tutorial's f64; write `real`, and `--precision f32` makes it float for speed.",
+        );
+    }
+    failure
+}
+
 pub fn self_check(
     variant: Variant,
     source: &Source,
@@ -237,7 +249,8 @@ pub fn self_check(
                     .unwrap_or_else(|e| panic!("{e}"));
                 unless_stub(source, counts)
             };
-            selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)?;
+            selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)
+                .map_err(|failure| with_precision_note(source, failure))?;
             Ok(Checked::Gpu(gpu.name.clone()))
         }
         Err(_) => {
@@ -259,7 +272,8 @@ pub fn self_check(
                     .unwrap_or_else(|e| panic!("{e}"));
                 unless_stub(source, counts)
             };
-            selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)?;
+            selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)
+                .map_err(|failure| with_precision_note(source, failure))?;
             Ok(Checked::Emulated(how))
         }
     }

@@ -194,3 +194,38 @@ mod tests {
         assert_eq!(declared + (at - marker - 1), file_line);
     }
 }
+
+/// Whether CUDA C `text` names the type `float` in its code (comments
+/// aside): an attendee who meant the file's `real`.
+pub fn declares_float(text: &str) -> bool {
+    let mut code = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.find('\n').map_or("", |end| &after[end..]);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.find("*/").map_or("", |end| &after[end + 2..]);
+            code.push(' ');
+        } else {
+            let c = rest.chars().next().expect("not empty");
+            code.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|word| word == "float")
+}
+
+#[cfg(test)]
+mod float_tests {
+    use super::declares_float;
+
+    #[test]
+    fn float_in_code_counts_and_in_comments_does_not() {
+        assert!(declares_float("float zr = 0;"));
+        assert!(declares_float("real a; (float)a;"));
+        assert!(!declares_float("// float would be faster\nreal zr;"));
+        assert!(!declares_float("/* float */ real zr; real floaty;"));
+        assert!(!declares_float(super::SOLUTION.text));
+    }
+}

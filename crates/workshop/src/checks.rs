@@ -99,6 +99,7 @@ fn failure_label(kind: &FailureKind) -> String {
         ),
         FailureKind::WrongLength { .. } => "wrong length".into(),
         FailureKind::NeverFinishes => "never finishes".into(),
+        FailureKind::LessonMissed => "lesson missed".into(),
     }
 }
 
