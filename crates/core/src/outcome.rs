@@ -33,6 +33,10 @@ pub struct RunOutcome {
     /// With `--self-check --time-runs`: the reference's median beside it.
     pub reference_seconds: Option<f64>,
     pub z_updates_per_second: Option<f64>,
+    /// Where a self-check ran the kernel when that is not where the step
+    /// is meant to run: step 07's `the CPU, compiled as C by `cc` (no GPU
+    /// here)`.
+    pub checked_on: Option<String>,
 }
 
 /// The size of a problem.
@@ -58,6 +62,7 @@ impl RunOutcome {
             seconds: None,
             reference_seconds: None,
             z_updates_per_second: None,
+            checked_on: None,
         }
     }
 
@@ -105,6 +110,7 @@ impl RunOutcome {
             "seconds": self.seconds,
             "reference_seconds": self.reference_seconds,
             "z_updates_per_second": self.z_updates_per_second,
+            "checked_on": self.checked_on,
         })
         .to_string()
     }
@@ -160,6 +166,7 @@ impl RunOutcome {
             seconds: v["seconds"].as_f64(),
             reference_seconds: v["reference_seconds"].as_f64(),
             z_updates_per_second: v["z_updates_per_second"].as_f64(),
+            checked_on: v["checked_on"].as_str().map(str::to_string),
         })
     }
 }
@@ -242,6 +249,7 @@ mod tests {
         full.seconds = Some(0.012_5);
         full.reference_seconds = Some(0.010_25);
         full.z_updates_per_second = Some(9.73e7);
+        full.checked_on = Some("the CPU, compiled as C by `cc` (no GPU here)".into());
         let outcomes = [
             full,
             outcome(Verdict::Unchecked),
@@ -252,6 +260,7 @@ mod tests {
             failure(FailureKind::Wrong { differing: 17 }),
             failure(FailureKind::WrongLength { returned: 0 }),
             failure(FailureKind::NeverFinishes),
+            failure(FailureKind::LessonMissed),
         ];
         for outcome in outcomes {
             let printed = format!("Total elements: 2500\n{}\n", outcome.to_json());

@@ -56,6 +56,27 @@ pub const SELF_CHECK_CHUNKS: [Option<usize>; 6] =
 /// of order as they can anywhere.
 pub const SELF_CHECK_THREADS: usize = 4;
 
+/// What the chapter says the self-check does, made from the definitions
+/// above, so that the two cannot drift apart (a test holds the chapter to
+/// it).
+pub fn self_check_description() -> String {
+    let counts: Vec<String> = SELF_CHECK_CHUNKS
+        .iter()
+        .map(|chunks| match chunks {
+            None => "the file's own `calculate_z`".to_string(),
+            Some(usize::MAX) => "one per point".to_string(),
+            Some(n) => n.to_string(),
+        })
+        .collect();
+    let (last, rest) = counts.split_last().expect("not empty");
+    format!(
+        "The self-check (`cargo test -p step05`, `status` and `watch` alike) runs your file {} times on each of its {} problems, on a pool of {SELF_CHECK_THREADS} of rayon's threads, one chunk count per problem in turn: {} and {last} chunks. The answer must match every time, and with more than one chunk at least two of the threads must have computed points.",
+        SELF_CHECK_RUNS,
+        mandel_core::selfcheck::SIZES.len(),
+        rest.join(", "),
+    )
+}
+
 /// What step 05's lesson asks of a call with more than one chunk.
 pub const SPREAD: Expectation = Expectation {
     spread: Spread::Threads(2),

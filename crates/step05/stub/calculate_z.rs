@@ -8,8 +8,8 @@
 //! they lie and writes its answers where they belong.
 //!
 //! Your task: write `calculate_z_chunks` below. Then `cargo test -p step05`,
-//! and `cargo run --release -p step05 -- 8000 2000 --threads 1` against
-//! `--threads 2`. Stuck? `cargo run -- hint 5`, and docs/src/step05-multi.md.
+//! and the time of `cargo run --release -p step05 -- 8000 2000 --threads 1`
+//! against `--threads 2`. Stuck? `cargo run -- hint 5`, and docs/src/step05-multi.md.
 //!
 //! Core (everyone, 9 minutes): `calculate_z_chunks` multi.py's way: each
 //! chunk's answer from step 04's `calculate_z_blocks`, in parallel, then

@@ -79,3 +79,15 @@ fn timed_chunks_give_the_same_answer_and_a_time_per_chunk() {
     assert_eq!(times.len(), 16);
     assert_eq!(times.iter().map(|t| t.points).sum::<usize>(), problem.len());
 }
+
+#[test]
+fn the_chapter_describes_the_self_check_as_it_is_defined() {
+    let described = step05::self_check_description();
+    // The chapter's lines are wrapped: compare words.
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words(STEP.chapter).contains(&words(&described)),
+        "docs/src/{} must say, in these words: {described}",
+        STEP.chapter_file
+    );
+}

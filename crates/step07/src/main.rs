@@ -309,6 +309,9 @@ fn self_check_line(args: &Args, pictures: &std::path::Path) -> ExitCode {
     let mut outcome = run::outcome_of(&STEP, ACTIVE, Verdict::Passes);
     match checked {
         Ok(checked) => {
+            if let Checked::Emulated(how) = &checked {
+                outcome.checked_on = Some(format!("the CPU, {how} (no GPU here)"));
+            }
             let timed = match (checked, args.common.time_runs) {
                 (Checked::Gpu(_), Some(runs)) => timed_against_reference(args, runs),
                 _ => None,

@@ -77,8 +77,13 @@ impl Outcome {
             Outcome::Checked(outcome) => match &outcome.verdict {
                 Verdict::Fails(failure) => failure.sentence.clone(),
                 _ => format!(
-                    "{} matches the oracle on every self-check problem.",
-                    step.path(mandel_core::Variant::Exercise)
+                    "{} matches the oracle on every self-check problem{}.",
+                    step.path(mandel_core::Variant::Exercise),
+                    outcome
+                        .checked_on
+                        .as_deref()
+                        .map(|on| format!(", checked on {on}"))
+                        .unwrap_or_default()
                 ),
             },
         }

@@ -63,6 +63,11 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
                 Outcome::DoesNotCompile(_) | Outcome::Unavailable(_) | Outcome::Missing => {
                     outcome.summary(step)
                 }
+                // Why a step that passes has no times: where it was checked.
+                Outcome::Checked(checked) if checked.checked_on.is_some() => format!(
+                    "checked on {}: not timed",
+                    checked.checked_on.as_deref().unwrap_or_default()
+                ),
                 _ => String::new(),
             },
         };
