@@ -38,7 +38,7 @@ pub struct Expectation {
 /// The longest a worker's first piece of work waits for company (see
 /// [`piece`]): far past any scheduler's delay on a busy laptop, and
 /// paid once by code that never spreads its work.
-pub const COMPANY_WAIT: Duration = Duration::from_secs(2);
+pub const COMPANY_WAIT: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Default)]
 struct Record {
