@@ -177,23 +177,60 @@ impl Checker {
             .map(|(s, _)| *s)
             .collect();
         let built = self.build(&available)?;
-        let mut outcomes = Vec::new();
-        for (&step, availability) in steps.iter().zip(availability) {
-            let outcome = match availability {
-                _ if !present(step) => Outcome::Missing,
-                Availability::Missing(why) => Outcome::Unavailable(why.to_string()),
+        // Each step's executable, or its outcome already.
+        let to_run: Vec<Result<&PathBuf, Outcome>> = steps
+            .iter()
+            .zip(availability)
+            .map(|(&step, availability)| match availability {
+                _ if !present(step) => Err(Outcome::Missing),
+                Availability::Missing(why) => Err(Outcome::Unavailable(why.to_string())),
                 Availability::Ready | Availability::Emulated(_) => {
                     match built.iter().find(|(id, _)| *id == step.id()) {
-                        Some((_, Ok(exe))) => self.run(exe, timing),
-                        Some((_, Err(error))) => Outcome::DoesNotCompile(error.clone()),
-                        None => Outcome::DoesNotCompile(CompileError::plain(
+                        Some((_, Ok(exe))) => Ok(exe),
+                        Some((_, Err(error))) => Err(Outcome::DoesNotCompile(error.clone())),
+                        None => Err(Outcome::DoesNotCompile(CompileError::plain(
                             "cargo built nothing for it",
-                        )),
+                        ))),
                     }
                 }
-            };
+            })
+            .collect();
+        if timing.is_some() {
+            // One at a time: a time measured beside another step's run
+            // would be that run's noise.
+            let mut outcomes = Vec::new();
+            for (&step, run) in steps.iter().zip(to_run) {
+                outcomes.push(match run {
+                    Ok(exe) => self.run(exe, timing),
+                    Err(outcome) => outcome,
+                });
+                on_step(step);
+            }
+            return Ok(outcomes);
+        }
+        // Untimed, the self-checks run at once: each one's time limit is
+        // its own reference's time, measured under the same load.
+        let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
+            let running: Vec<_> = to_run
+                .into_iter()
+                .map(|run| {
+                    scope.spawn(move || match run {
+                        Ok(exe) => self.run(exe, None),
+                        Err(outcome) => outcome,
+                    })
+                })
+                .collect();
+            running
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .expect("a check's thread only waits on its process")
+                })
+                .collect()
+        });
+        for &step in steps {
             on_step(step);
-            outcomes.push(outcome);
         }
         Ok(outcomes)
     }
