@@ -202,11 +202,6 @@ pub enum Checked {
     Emulated(String),
 }
 
-/// The self-check of an elementwise kernel, `source` (the exercise or the
-/// solution): compiled f64 with nothing fused, so it must match the oracle
-/// exactly on [`selfcheck::SIZES`]: on the GPU when there is one, else on
-/// the CPU. Where nothing here can run it, a [`FailureKind::CannotRun`]
-/// saying what to install.
 /// A wrong answer from a kernel that computes in `float` where the file's
 /// `real` was meant gets a line about why: the self-check is in double.
 fn with_precision_note(source: &Source, mut failure: Failure) -> Failure {
@@ -218,6 +213,11 @@ fn with_precision_note(source: &Source, mut failure: Failure) -> Failure {
     failure
 }
 
+/// The self-check of an elementwise kernel, `source` (the exercise or the
+/// solution): compiled f64 with nothing fused, so it must match the oracle
+/// exactly on [`selfcheck::SIZES`]: on the GPU when there is one, else on
+/// the CPU. Where nothing here can run it, a [`FailureKind::CannotRun`]
+/// saying what to install.
 pub fn self_check(
     variant: Variant,
     source: &Source,
