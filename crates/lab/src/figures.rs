@@ -131,6 +131,11 @@ const FIGURES: &[Figure] = &[
         &[&["bench", "200", "100", "--steps", "4,5", "--runs", "1"]],
     ),
     Figure::of(
+        "sieve.txt",
+        &[&["sieve"], &["sieve", "8000", "2000", "--runs", "3"]],
+        &[&["sieve", "100", "30", "--runs", "1"]],
+    ),
+    Figure::of(
         "dispatch.txt",
         &[
             &["bench", "--steps", "4,5", "--isa", "portable"],

@@ -10,6 +10,7 @@ mod machine;
 mod network;
 mod ranks;
 mod scaling;
+mod sieve;
 mod sweep;
 
 use std::process::ExitCode;
@@ -35,6 +36,8 @@ enum Command {
     Bench(ladder::Args),
     /// The cache-size experiment: step 03's time against its block size, as a table and a chart.
     Sweep(sweep::Args),
+    /// Step 04's sieve: the reference kernel without it and with it, side by side, on each instruction set this CPU has.
+    Sieve(sieve::Args),
     /// Step 05's experiments: speedup against threads and chunks, tables and charts.
     Scaling(scaling::Args),
     /// Measure this machine's fused-multiply-add peak, on one thread and on all.
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Bench(args) if args.python => ladder::run(&args, (1000, 1000)),
         Command::Bench(args) => ladder::run(&args, (4000, 1000)),
         Command::Sweep(args) => sweep::run(&args),
+        Command::Sieve(args) => sieve::run(&args),
         Command::Scaling(args) => scaling::run(&args),
         Command::Ranks(args) => ranks::run(&args),
         Command::Network(args) => network::run(&args),

@@ -34,6 +34,10 @@ pub struct Formula {
 /// The deepest stack a formula may need.
 const MAX_DEPTH: usize = 16;
 
+/// `--expr`'s points per block by default: its temporaries, a few
+/// vectors per instruction, then stay in the L1 cache.
+pub const BLOCK: usize = 256;
+
 impl Formula {
     /// Compiles `text`, or says in one line what is wrong with it.
     pub fn compile(text: &str) -> Result<Formula, UserError> {

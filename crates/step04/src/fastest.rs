@@ -46,14 +46,48 @@ pub fn calculate_z(re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {
     calculate_z_blocks(re, im, maxiter, BLOCK)
 }
 
-/// The kernel with a given instruction set. One the CPU lacks runs the
-/// portable kernel instead: never an illegal instruction.
+/// The kernel with a given instruction set, with the sieve where it pays
+/// ([`sieves`]). One the CPU lacks runs the portable kernel instead: never
+/// an illegal instruction.
 pub fn calculate_z_blocks_into_with(
     isa: Isa,
     re: &[f64],
     im: &[f64],
     maxiter: u32,
     block: usize,
+    output: &mut [u32],
+) {
+    let sieve = sieves(if isa.is_available() {
+        isa
+    } else {
+        Isa::Portable
+    });
+    calculate_z_sieved(isa, re, im, maxiter, block, sieve, output);
+}
+
+/// Whether the kernel at `isa` runs the solution's sieve (its "Going
+/// further"). `cargo run --release -p lab -- sieve` times each instruction
+/// set both ways: on the workshop's machine the sieve paid with AVX-512
+/// and cost with AVX2 and the portable build, whose smaller groups leave
+/// fewer lanes idle to begin with (see the chapter).
+pub fn sieves(isa: Isa) -> bool {
+    match isa {
+        Isa::Avx512 => true,
+        Isa::Avx2 => false,
+        Isa::Portable => solution::SIEVE,
+    }
+}
+
+/// [`calculate_z_blocks_into_with`], with the sieve or without it: without,
+/// every group of vectors runs from the first iteration until its last
+/// lane escapes.
+pub fn calculate_z_sieved(
+    isa: Isa,
+    re: &[f64],
+    im: &[f64],
+    maxiter: u32,
+    block: usize,
+    sieve: bool,
     output: &mut [u32],
 ) {
     assert_eq!(re.len(), output.len(), "one output per point");
@@ -66,13 +100,17 @@ pub fn calculate_z_blocks_into_with(
             Isa::Avx512 => {
                 if let Some(simd) = x86::Avx512::detect() {
                     // SAFETY: the token says this CPU has the instructions.
-                    return unsafe { x86::avx512_blocks(simd, re, im, maxiter, block, output) };
+                    return unsafe {
+                        x86::avx512_blocks(simd, re, im, maxiter, block, sieve, output)
+                    };
                 }
             }
             Isa::Avx2 => {
                 if let Some(simd) = x86::Avx2::detect() {
                     // SAFETY: the token says this CPU has the instructions.
-                    return unsafe { x86::avx2_blocks(simd, re, im, maxiter, block, output) };
+                    return unsafe {
+                        x86::avx2_blocks(simd, re, im, maxiter, block, sieve, output)
+                    };
                 }
             }
             Isa::Portable => {}
@@ -82,7 +120,9 @@ pub fn calculate_z_blocks_into_with(
     // FMA on 64-bit Arm).
     #[cfg(not(target_arch = "x86_64"))]
     let _ = isa;
-    solution::calculate_z_blocks_into(re, im, maxiter, block, output);
+    solution::fused_blocks::<_, { solution::INTERLEAVE }>(
+        Portable, re, im, maxiter, block, sieve, output,
+    );
 }
 
 /// The fused multiply-add throughput of `isa`: `rounds` rounds of `CHAINS`
@@ -146,7 +186,7 @@ mod x86 {
     /// enough to stay in registers (32 with AVX-512; 16 with AVX2, where a
     /// vector takes two). Measured on the workshop's machine with
     /// `lab bench --isa`.
-    const AVX512_VECTORS: usize = 8;
+    const AVX512_VECTORS: usize = 6;
     const AVX2_VECTORS: usize = 3;
 
     #[target_feature(enable = "avx512f,fma")]
@@ -156,9 +196,10 @@ mod x86 {
         im: &[f64],
         maxiter: u32,
         block: usize,
+        sieve: bool,
         output: &mut [u32],
     ) {
-        solution::fused_blocks::<_, AVX512_VECTORS>(simd, re, im, maxiter, block, output)
+        solution::fused_blocks::<_, AVX512_VECTORS>(simd, re, im, maxiter, block, sieve, output)
     }
 
     #[target_feature(enable = "avx2,fma")]
@@ -168,9 +209,10 @@ mod x86 {
         im: &[f64],
         maxiter: u32,
         block: usize,
+        sieve: bool,
         output: &mut [u32],
     ) {
-        solution::fused_blocks::<_, AVX2_VECTORS>(simd, re, im, maxiter, block, output)
+        solution::fused_blocks::<_, AVX2_VECTORS>(simd, re, im, maxiter, block, sieve, output)
     }
 
     #[target_feature(enable = "avx512f,fma")]

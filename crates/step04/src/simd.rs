@@ -48,6 +48,11 @@ pub trait Vector: Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = 
     /// The first `out.len()` lanes (at most [`LANES`]), whole numbers of
     /// iterations, into `out`.
     fn store_counts(self, out: &mut [u32]);
+    /// The lanes, in order.
+    fn to_array(self) -> [f64; LANES];
+    /// The lanes where `keep` is true, packed at the front, in order;
+    /// zeros after them.
+    fn compress(self, keep: Self::Mask) -> Self;
 }
 
 /// A comparison's answer per lane.
@@ -56,6 +61,23 @@ pub trait Mask<V>: Copy + BitAnd<Output = Self> + Not<Output = Self> {
     fn select(self, if_true: V, if_false: V) -> V;
     /// Whether any lane is true.
     fn any(self) -> bool;
+    /// One bit per lane, lane 0 the lowest.
+    fn bits(self) -> u32;
+}
+
+/// [`Vector::compress`] one lane at a time, for instruction sets without
+/// an instruction for it.
+#[inline(always)]
+pub fn compress_lanes(lanes: [f64; LANES], keep: u32) -> [f64; LANES] {
+    let mut packed = [0.0; LANES];
+    let mut kept = 0;
+    for (lane, value) in lanes.into_iter().enumerate() {
+        if keep & (1 << lane) != 0 {
+            packed[kept] = value;
+            kept += 1;
+        }
+    }
+    packed
 }
 
 /// `wide`'s vectors, compiled for what the build targets: SSE2 in a
@@ -107,6 +129,14 @@ impl Vector for f64x8 {
             *slot = n as u32;
         }
     }
+    #[inline(always)]
+    fn to_array(self) -> [f64; LANES] {
+        self.to_array()
+    }
+    #[inline(always)]
+    fn compress(self, keep: f64x8) -> f64x8 {
+        f64x8::from(compress_lanes(self.to_array(), keep.to_bitmask()))
+    }
 }
 
 impl Mask<f64x8> for f64x8 {
@@ -117,5 +147,9 @@ impl Mask<f64x8> for f64x8 {
     #[inline(always)]
     fn any(self) -> bool {
         self.any()
+    }
+    #[inline(always)]
+    fn bits(self) -> u32 {
+        self.to_bitmask()
     }
 }

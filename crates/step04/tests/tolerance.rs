@@ -11,7 +11,8 @@ use step04::{FMA_TOLERANCE, STEP};
 
 /// Step 04's arithmetic, one point at a time, as it runs where the
 /// hardware has a fused multiply-add: three of them and an add per
-/// iteration, and a fourth for |z|^2.
+/// iteration (`re*re + q.re` first, then `- im*im`), and a fourth for
+/// |z|^2.
 fn fused_model(problem: &Problem) -> Vec<u32> {
     problem
         .points
@@ -19,7 +20,7 @@ fn fused_model(problem: &Problem) -> Vec<u32> {
         .map(|q| {
             let (mut re, mut im) = (0.0f64, 0.0f64);
             for iteration in 0..problem.maxiter {
-                let next_re = re.mul_add(re, (-im).mul_add(im, q.re));
+                let next_re = (-im).mul_add(im, re.mul_add(re, q.re));
                 im = (re + re).mul_add(im, q.im);
                 re = next_re;
                 if re.mul_add(re, im * im) > 4.0 {
@@ -78,14 +79,15 @@ fn the_kernel_matches_the_model_of_its_own_arithmetic() {
     assert!(report.is_exact(), "{}", report.summary());
 }
 
-/// Every dispatched kernel this CPU can run equals the model of its own
-/// arithmetic exactly, on sizes that fill whole vector groups, leave
-/// partial ones, and blocks of several sizes; and so stays within the
+/// Every dispatched kernel this CPU can run, with the sieve and without,
+/// equals the model of its own arithmetic exactly, on sizes that fill
+/// whole vector groups, leave partial ones, blocks of several sizes, and
+/// maxiters that make one sieve stage or several; and so stays within the
 /// tolerance of the oracle.
 #[test]
 fn every_instruction_set_this_cpu_has_matches_the_model_of_its_arithmetic() {
     use mandel_core::isa::Isa;
-    use step04::fastest::calculate_z_blocks_into_with;
+    use step04::fastest::calculate_z_sieved;
     for isa in Isa::ALL {
         if !isa.is_available() {
             mandel_core::skip::skipped(
@@ -100,35 +102,40 @@ fn every_instruction_set_this_cpu_has_matches_the_model_of_its_arithmetic() {
             (28, 100, 7),
             (333, 50, 1000),
             (1000, 1000, 256),
+            (1000, 1000, 16384),
             (400, 5000, 64),
+            (60, 10, 100),
         ] {
             let problem = Problem::new(w, maxiter).unwrap();
-            let mut output = vec![u32::MAX; problem.len()];
-            calculate_z_blocks_into_with(
-                isa,
-                &problem.re,
-                &problem.im,
-                maxiter,
-                block,
-                &mut output,
-            );
             let model = if isa.fuses() {
                 fused_model(&problem)
             } else {
                 problem.oracle().to_vec()
             };
-            let against_model = verify::compare_with(&problem, &model, &output);
-            assert!(
-                against_model.is_exact(),
-                "{isa} on `{w} {maxiter}`, blocks of {block}: {}",
-                against_model.summary()
-            );
-            let report = verify::compare(&problem, &output);
-            assert!(
-                report.passes(isa.tolerance()),
-                "{isa}: {}",
-                report.summary()
-            );
+            for sieve in [false, true] {
+                let mut output = vec![u32::MAX; problem.len()];
+                calculate_z_sieved(
+                    isa,
+                    &problem.re,
+                    &problem.im,
+                    maxiter,
+                    block,
+                    sieve,
+                    &mut output,
+                );
+                let against_model = verify::compare_with(&problem, &model, &output);
+                assert!(
+                    against_model.is_exact(),
+                    "{isa} (sieve: {sieve}) on `{w} {maxiter}`, blocks of {block}: {}",
+                    against_model.summary()
+                );
+                let report = verify::compare(&problem, &output);
+                assert!(
+                    report.passes(isa.tolerance()),
+                    "{isa}: {}",
+                    report.summary()
+                );
+            }
         }
     }
 }

@@ -25,7 +25,7 @@ pub mod workspace;
 /// The instructor's experiments: the lab's commands (`crates/lab`, whose
 /// test holds it to this list), not the workshop's.
 pub const LAB_COMMANDS: &[&str] = &[
-    "bench", "sweep", "scaling", "peak", "ranks", "network", "figures", "kit",
+    "bench", "sweep", "sieve", "scaling", "peak", "ranks", "network", "figures", "kit",
 ];
 
 /// The progress bar every long command shows (hidden when not a terminal).

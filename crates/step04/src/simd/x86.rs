@@ -99,8 +99,20 @@ impl Vector for Avx512Vector {
         unsafe {
             _mm256_storeu_si256(lanes.as_mut_ptr().cast(), _mm512_cvttpd_epu32(self.0));
         }
-        let n = out.len().min(LANES);
-        out[..n].copy_from_slice(&lanes[..n]);
+        copy_counts(lanes, out);
+    }
+    #[inline(always)]
+    fn to_array(self) -> [f64; LANES] {
+        let mut lanes = [0.0; LANES];
+        // SAFETY: an Avx512Vector exists only where the CPU has AVX-512F;
+        // the store writes 8 f64, which `lanes` holds.
+        unsafe { _mm512_storeu_pd(lanes.as_mut_ptr(), self.0) };
+        lanes
+    }
+    #[inline(always)]
+    fn compress(self, keep: Avx512Mask) -> Self {
+        // SAFETY: an Avx512Vector exists only where the CPU has AVX-512F.
+        Avx512Vector(unsafe { _mm512_maskz_compress_pd(keep.0, self.0) })
     }
 }
 
@@ -129,6 +141,10 @@ impl Mask<Avx512Vector> for Avx512Mask {
     #[inline(always)]
     fn any(self) -> bool {
         self.0 != 0
+    }
+    #[inline(always)]
+    fn bits(self) -> u32 {
+        u32::from(self.0)
     }
 }
 
@@ -234,8 +250,38 @@ impl Vector for Avx2Vector {
             _mm_storeu_si128(lanes.cast(), _mm256_cvttpd_epi32(self.0[0]));
             _mm_storeu_si128(lanes.add(4).cast(), _mm256_cvttpd_epi32(self.0[1]));
         }
-        let n = out.len().min(LANES);
-        out[..n].copy_from_slice(&lanes[..n]);
+        copy_counts(lanes, out);
+    }
+    #[inline(always)]
+    fn to_array(self) -> [f64; LANES] {
+        let mut lanes = [0.0; LANES];
+        // SAFETY: an Avx2Vector exists only where the CPU has AVX; each
+        // store writes 4 of the 8 f64 in `lanes`.
+        unsafe {
+            _mm256_storeu_pd(lanes.as_mut_ptr(), self.0[0]);
+            _mm256_storeu_pd(lanes.as_mut_ptr().add(4), self.0[1]);
+        }
+        lanes
+    }
+    #[inline(always)]
+    fn compress(self, keep: Avx2Mask) -> Self {
+        let packed = Aligned(super::compress_lanes(self.to_array(), keep.bits()));
+        let lanes = packed.0.as_ptr();
+        // SAFETY: an Avx2Vector exists only where the CPU has AVX; each
+        // load reads 4 of the 8 values in `packed`, at a multiple of 32 bytes.
+        unsafe { Avx2Vector([_mm256_load_pd(lanes), _mm256_load_pd(lanes.add(4))]) }
+    }
+}
+
+/// `lanes` into `out`, all eight where `out` has room: a copy of a
+/// length the compiler knows is one store, where a shorter one is a call
+/// to `memcpy` (measured: 3% of the kernel's time on `8000 2000`).
+#[inline(always)]
+fn copy_counts(lanes: [u32; LANES], out: &mut [u32]) {
+    if let Some(whole) = out.first_chunk_mut::<LANES>() {
+        *whole = lanes;
+    } else {
+        out.copy_from_slice(&lanes[..out.len()]);
     }
 }
 
@@ -279,5 +325,11 @@ impl Mask<Avx2Vector> for Avx2Mask {
     fn any(self) -> bool {
         // SAFETY: an Avx2Mask exists only where the CPU has AVX2.
         unsafe { _mm256_movemask_pd(_mm256_or_pd(self.0[0], self.0[1])) != 0 }
+    }
+    #[inline(always)]
+    fn bits(self) -> u32 {
+        // SAFETY: an Avx2Mask exists only where the CPU has AVX2.
+        let (low, high) = unsafe { (_mm256_movemask_pd(self.0[0]), _mm256_movemask_pd(self.0[1])) };
+        (low | high << 4) as u32
     }
 }
