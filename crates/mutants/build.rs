@@ -31,9 +31,20 @@ fn main() {
             "crates/mutants/catalogue.rs, \"{}\": its `find` must match solutions/{step}/calculate_z.rs once, and matches {found} times",
             mutant.name
         );
+        let mut text = text.replacen(mutant.find, mutant.replace, 1);
+        if mutant.step == 4 {
+            // Step 04's portable kernel sieves only where it pays; its
+            // copies here sieve in every build, so that the self-check
+            // meets their mistakes in the sieve.
+            let sieve_where_it_pays = "pub const SIEVE: bool = cfg!(target_feature = \"avx512f\");";
+            assert!(
+                text.contains(sieve_where_it_pays),
+                "solutions/step04/calculate_z.rs no longer declares {sieve_where_it_pays}"
+            );
+            text = text.replacen(sieve_where_it_pays, "pub const SIEVE: bool = true;", 1);
+        }
         let wrong = out.join(format!("mutant_{index}.rs"));
-        std::fs::write(&wrong, text.replacen(mutant.find, mutant.replace, 1))
-            .expect("OUT_DIR is writable");
+        std::fs::write(&wrong, text).expect("OUT_DIR is writable");
 
         let attendee = root.join("crates").join(&step).join("src/attendee.rs");
         println!("cargo:rerun-if-changed={}", attendee.display());
