@@ -7,6 +7,28 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
+/// The part of a catalogue entry this script applies.
+struct Edit {
+    step: u32,
+    name: &'static str,
+    find: &'static str,
+    replace: &'static str,
+}
+
+// The verdict and timing are the test's business: read past here.
+macro_rules! catalogue {
+    ($(Mutant {
+        step: $step:expr,
+        name: $name:expr,
+        find: $find:expr,
+        replace: $replace:expr,
+        verdict: $verdict:ident,
+        timing: $timing:expr $(,)?
+    }),* $(,)?) => {
+        const CATALOGUE: &[Edit] = &[$(Edit { step: $step, name: $name, find: $find, replace: $replace }),*];
+    };
+}
+
 include!("catalogue.rs");
 
 fn main() {

@@ -1,34 +1,19 @@
 // The catalogue of wrong versions: each one edit of a step's solution,
-// the kind of slip an attendee makes. Read by build.rs, which applies each
-// to its solution (the edit must match exactly once, so the catalogue
-// follows the solutions), and by the test, which checks every one fails
-// the self-check with a line that says what to look at.
+// the kind of slip an attendee makes, and the verdict the self-check must
+// give it. Read by build.rs, which applies each to its solution (the edit
+// must match exactly once, so the catalogue follows the solutions), and by
+// the test, which checks every one fails the self-check with that verdict
+// and a line that says what to look at. Each reader defines `catalogue!`:
+// the library keeps every field, build.rs only the edit.
 
-/// One wrong version of a solution.
-pub struct Mutant {
-    pub step: u32,
-    /// What the mistake is, in a few words.
-    pub name: &'static str,
-    /// Text of the solution, found exactly once ...
-    pub find: &'static str,
-    /// ... and what it becomes.
-    pub replace: &'static str,
-    /// What the self-check must say (`wrong`, `wrong length`, `panics`,
-    /// `never finishes`, `lesson missed`).
-    pub verdict: &'static str,
-    /// Whether its answer depends on which thread finishes first: the
-    /// tests check it several times, and it must fail every one.
-    pub timing: bool,
-}
-
-pub const CATALOGUE: &[Mutant] = &[
+catalogue![
     // Step 01: pure_python.py.
     Mutant {
         step: 1,
         name: "|z|^2 compared with 2",
         find: "if z[i].norm() > 2.0 {",
         replace: "if z[i].norm_sqr() > 2.0 {",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -36,7 +21,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the count one too high",
         find: "output[i] = iteration;",
         replace: "output[i] = iteration + 1;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -44,7 +29,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "counting from 1",
         find: "for iteration in 0..maxiter {",
         replace: "for iteration in 1..maxiter {",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -52,7 +37,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "no break after escaping",
         find: "                break;\n",
         replace: "",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -60,7 +45,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "output one short",
         find: "let mut output = vec![0; q.len()];",
         replace: "let mut output = vec![0; q.len() - 1];",
-        verdict: "panics",
+        verdict: Panicked,
         timing: false,
     },
     Mutant {
@@ -68,7 +53,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "a loop that stops only on escape",
         find: "        for iteration in 0..maxiter {\n            z[i] = z[i] * z[i] + q[i];\n            if z[i].norm() > 2.0 {\n                output[i] = iteration;\n                break;\n            }\n        }",
         replace: "        let mut iteration = 0;\n        while z[i].norm() <= 2.0 {\n            z[i] = z[i] * z[i] + q[i];\n            if z[i].norm() > 2.0 {\n                output[i] = iteration;\n            }\n            iteration += 1;\n        }",
-        verdict: "never finishes",
+        verdict: NeverFinishes,
         timing: false,
     },
     // Step 02: the arithmetic written out, where its order is the lesson.
@@ -77,7 +62,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "q added before the imaginary square",
         find: "let next_zr = zr * zr - zi * zi + qr;",
         replace: "let next_zr = zr * zr + qr - zi * zi;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -85,7 +70,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "difference of squares",
         find: "let next_zr = zr * zr - zi * zi + qr;",
         replace: "let next_zr = (zr + zi) * (zr - zi) + qr;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -93,7 +78,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "a fused multiply-add",
         find: "let next_zr = zr * zr - zi * zi + qr;",
         replace: "let next_zr = zr.mul_add(zr, -zi * zi) + qr;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -101,7 +86,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "zi from the new zr",
         find: "                let next_zr = zr * zr - zi * zi + qr;\n                zi = 2.0 * zr * zi + qi;\n                zr = next_zr;",
         replace: "                zr = zr * zr - zi * zi + qr;\n                zi = 2.0 * zr * zi + qi;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -109,7 +94,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "|z|^2 compared with 2",
         find: "if zr * zr + zi * zi > 4.0 {",
         replace: "if zr * zr + zi * zi > 2.0 {",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -117,7 +102,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the count one too high",
         find: "return iteration;",
         replace: "return iteration + 1;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     // Step 03: whole-array passes, no early exit.
@@ -126,7 +111,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "q added before the imaginary square",
         find: "let next_r = r * r - i * i + qr[k];",
         replace: "let next_r = r * r + qr[k] - i * i;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -134,7 +119,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "|z|^2 compared with 2",
         find: "let four = f64x8::splat(4.0);",
         replace: "let four = f64x8::splat(2.0);",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -142,7 +127,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "finished points' z not reset",
         find: "            zr[k] = done.select(f64x8::ZERO, next_r);\n            zi[k] = done.select(f64x8::ZERO, next_i);",
         replace: "            zr[k] = next_r;\n            zi[k] = next_i;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -150,7 +135,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the count one too high",
         find: "let now = f64x8::splat(f64::from(iteration));",
         replace: "let now = f64x8::splat(f64::from(iteration + 1));",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -158,7 +143,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the padding lanes kept",
         find: "        .take(re.len())\n",
         replace: "",
-        verdict: "wrong length",
+        verdict: WrongLength,
         timing: false,
     },
     // Step 04: fused, in registers, with an early exit.
@@ -167,7 +152,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "|z|^2 compared with 2",
         find: "let four = self.simd.splat(4.0);",
         replace: "let four = self.simd.splat(2.0);",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -175,7 +160,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "a point that never escapes reads maxiter",
         find: "out[index as usize] = if count < self.maxiter { count } else { 0 };",
         replace: "out[index as usize] = count;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -183,7 +168,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "a stretch counted one short",
         find: "let whole = simd.splat(f64::from(stretch));",
         replace: "let whole = simd.splat(f64::from(stretch - 1));",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -191,7 +176,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "lanes that escaped in the stretch counted as inside",
         find: "memo.survived[v] = inside[v].select(survived + whole, survived).to_array();",
         replace: "memo.survived[v] = alive[v].select(survived + whole, survived).to_array();",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -199,7 +184,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the replay starts where the stretch ended",
         find: "let mut replay = Z::<S, 1>::new(simd, [start_re], [start_im]);",
         replace: "let mut replay = Z::<S, 1>::new(simd, [z.re[v]], [z.im[v]]);",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     // Step 04's sieve: survivors packed stage by stage.
@@ -208,7 +193,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the sieve's last, partly filled groups never run",
         find: "        self.drain(true, out);\n",
         replace: "        self.drain(false, out);\n",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -216,7 +201,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "a later stage counts from 0, not from where its points are",
         find: "let (start, end) = (self.ends[stage - 1], self.ends[stage]);",
         replace: "let (start, end) = (0, self.ends[stage]);",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -224,7 +209,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the next stage starts its points from z = 0",
         find: "                vectors::<S, N>(simd, &waiting.zr[from..until], 0.0),\n                vectors::<S, N>(simd, &waiting.zi[from..until], 0.0),\n",
         replace: "                [simd.splat(0.0); N],\n                [simd.splat(0.0); N],\n",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -232,7 +217,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "only the points that never escape kept for the next stage",
         find: "let lasted = self.simd.splat(f64::from(self.ends[stage - 1]));",
         replace: "let lasted = self.simd.splat(f64::from(self.maxiter));",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     // Step 05: chunks over rayon's threads.
@@ -241,7 +226,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the remainder's points dropped",
         find: "let size = base + usize::from(i < extra);",
         replace: "let size = base;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -249,7 +234,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "overlapping chunks",
         find: "            start += size;\n",
         replace: "            start += base;\n",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -257,7 +242,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the last chunk missing",
         find: "(0..chunks)",
         replace: "(0..chunks - 1)",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -265,7 +250,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "re passed for im",
         find: "calculate_z_blocks_into(&re[range.clone()], &im[range], maxiter, BLOCK, part)",
         replace: "calculate_z_blocks_into(&re[range.clone()], &re[range], maxiter, BLOCK, part)",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -273,7 +258,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "each part cut at its range's end, not its length",
         find: "split_at_mut(range.len())",
         replace: "split_at_mut(range.end)",
-        verdict: "panics",
+        verdict: Panicked,
         timing: false,
     },
     Mutant {
@@ -281,7 +266,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "chunks joined in the order they finish",
         find: "    let mut output = vec![0; re.len()];\n    chunk_parts(&mut output, chunks)\n        .into_par_iter()\n        .for_each(|(range, part)| {\n            calculate_z_blocks_into(&re[range.clone()], &im[range], maxiter, BLOCK, part)\n        });\n    output\n",
         replace: "    let finished = std::sync::Mutex::new(Vec::new());\n    chunk_ranges(re.len(), chunks)\n        .into_par_iter()\n        .enumerate()\n        .for_each(|(index, range)| {\n            let counts = step04::fastest::calculate_z_blocks(&re[range.clone()], &im[range], maxiter, BLOCK);\n            finished.lock().unwrap().push((index, counts));\n        });\n    finished.into_inner().unwrap().into_iter().flat_map(|(_, counts)| counts).collect()\n",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: true,
     },
     Mutant {
@@ -289,7 +274,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the chunks computed one after another",
         find: "    chunk_parts(&mut output, chunks)\n        .into_par_iter()\n",
         replace: "    chunk_parts(&mut output, chunks)\n        .into_iter()\n",
-        verdict: "lesson missed",
+        verdict: LessonMissed,
         timing: false,
     },
     // Step 06: ranks, a static split and a task farm.
@@ -298,7 +283,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the last rank's band never gathered",
         find: "for rank in 1..comm.size() {",
         replace: "for rank in 1..comm.size() - 1 {",
-        verdict: "wrong length",
+        verdict: WrongLength,
         timing: false,
     },
     Mutant {
@@ -306,7 +291,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "bands gathered in the wrong order",
         find: "for rank in 1..comm.size() {",
         replace: "for rank in (1..comm.size()).rev() {",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -314,7 +299,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "each rank computes another's band",
         find: "let mine = bands.get(comm.rank()).cloned().unwrap_or(0..0);",
         replace: "let mine = bands.get(comm.size() - 1 - comm.rank()).cloned().unwrap_or(0..0);",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -322,7 +307,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the farm's chunks miss the last row",
         find: "let ranges = chunk_ranges(grid.row_count(), chunks);",
         replace: "let ranges = chunk_ranges(grid.row_count() - 1, chunks);",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -330,7 +315,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "workers never told to stop",
         find: "            comm.send(worker, &Message::Stop);\n",
         replace: "",
-        verdict: "panics",
+        verdict: Panicked,
         timing: false,
     },
     Mutant {
@@ -338,7 +323,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "bands in one shared vector, in the order ranks finish",
         find: "    let counts = compute(grid, &mine, &[]);\n    if comm.rank() != 0 {\n        comm.send(\n            0,\n            &Message::Answer {\n                chunk: comm.rank(),\n                counts,\n            },\n        );\n        return None;\n    }\n    let mut output = counts;\n    output.reserve(grid.row_count() * grid.cols());\n    for rank in 1..comm.size() {\n        match comm.receive_from(rank) {\n            Message::Answer { counts, .. } => output.extend(counts),\n            other => panic!(\"rank 0 expected rank {rank}'s answer, not {other:?}\"),\n        }\n    }\n    Some(output)\n",
         replace: "    static SHARED: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());\n    let counts = compute(grid, &mine, &[]);\n    SHARED.lock().unwrap().extend(counts);\n    if comm.rank() != 0 {\n        comm.send(0, &Message::Answer { chunk: comm.rank(), counts: Vec::new() });\n        return None;\n    }\n    for rank in 1..comm.size() {\n        comm.receive_from(rank);\n    }\n    Some(std::mem::take(&mut *SHARED.lock().unwrap()))\n",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: true,
     },
     Mutant {
@@ -346,7 +331,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "the manager hands out no work",
         find: "Message::Ready => IN_FLIGHT,",
         replace: "Message::Ready => 0,",
-        verdict: "lesson missed",
+        verdict: LessonMissed,
         timing: false,
     },
     // Step 07: the CUDA C kernel, run on a GPU or emulated.
@@ -355,7 +340,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "q added before the imaginary square",
         find: "real next_zr = zr * zr - zi * zi + qr;",
         replace: "real next_zr = zr * zr + qr - zi * zi;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -363,7 +348,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "|z|^2 compared with 2",
         find: "if (zr * zr + zi * zi > 4) {",
         replace: "if (zr * zr + zi * zi > 2) {",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -371,7 +356,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "no bounds check",
         find: "    if (i >= n) {\n        return;\n    }\n",
         replace: "",
-        verdict: "panics",
+        verdict: Panicked,
         timing: false,
     },
     Mutant {
@@ -379,7 +364,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "no break after escaping",
         find: "            break;\n",
         replace: "",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -387,7 +372,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "zi from the new zr",
         find: "        real next_zr = zr * zr - zi * zi + qr;\n        zi = 2 * zr * zi + qi;\n        zr = next_zr;",
         replace: "        zr = zr * zr - zi * zi + qr;\n        zi = 2 * zr * zi + qi;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
     Mutant {
@@ -395,7 +380,7 @@ pub const CATALOGUE: &[Mutant] = &[
         name: "z in float where real was meant",
         find: "real zr = 0, zi = 0;",
         replace: "float zr = 0, zi = 0;",
-        verdict: "wrong",
+        verdict: Wrong,
         timing: false,
     },
 ];

@@ -78,6 +78,13 @@ impl fmt::Display for UserError {
 
 impl std::error::Error for UserError {}
 
+/// An instruction set this CPU lacks is something missing.
+impl From<mandel_isa::Unavailable> for UserError {
+    fn from(unavailable: mandel_isa::Unavailable) -> Self {
+        UserError::missing(unavailable.0)
+    }
+}
+
 /// What this machine lacks for a step or a flag, in one line that says
 /// what to install: a value, so callers can tell it from a failure.
 #[derive(Debug, Clone, PartialEq, Eq)]

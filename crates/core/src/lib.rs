@@ -7,7 +7,6 @@
 //! when it cannot check here ([`skip`]).
 
 pub mod error;
-pub mod isa;
 pub mod oracle;
 pub mod outcome;
 pub mod output;
@@ -24,6 +23,7 @@ pub mod verify;
 pub mod work;
 
 pub use error::{Missing, UserError};
+pub use mandel_isa::Isa;
 pub use num_complex::Complex64;
 pub use problem::Problem;
 pub use step::{Availability, Launch, PeakOf, Reason, Step, Variant};

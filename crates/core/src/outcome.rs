@@ -4,13 +4,14 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
-
-use crate::selfcheck::{Failure, FailureKind, Verdict};
+use crate::selfcheck::Verdict;
 use crate::step::Variant;
 
-/// What one run of a step binary came to.
-#[derive(Debug, Clone, PartialEq)]
+/// What one run of a step binary came to. Its JSON is derived: fields
+/// keep their Rust names, enum values are kebab-case (`does-not-compile`),
+/// and a field this version does not know is refused.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunOutcome {
     /// `step01`.
     pub step: String,
@@ -40,7 +41,8 @@ pub struct RunOutcome {
 }
 
 /// The size of a problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Shape {
     pub w: u64,
     pub maxiter: u32,
@@ -82,37 +84,7 @@ impl RunOutcome {
 
     /// One line of JSON.
     pub fn to_json(&self) -> String {
-        let (kind, sentence, count) = match &self.verdict {
-            Verdict::Passes => ("passes", None, None),
-            Verdict::Unchecked => ("unchecked", None, None),
-            Verdict::Fails(Failure { kind, sentence }) => {
-                let (name, count) = kind_name(kind);
-                (name, Some(sentence.as_str()), count)
-            }
-        };
-        json!({
-            "step": self.step,
-            "variant": variant_name(self.variant),
-            "instruction_set": self.instruction_set,
-            "problem": self.problem.map(|p| json!({
-                "w": p.w,
-                "maxiter": p.maxiter,
-                "points": p.points,
-            })),
-            "verdict": {
-                "kind": kind,
-                "sentence": sentence,
-                "count": count,
-            },
-            "exact": self.exact,
-            "differing": self.differing,
-            "sum": self.sum,
-            "seconds": self.seconds,
-            "reference_seconds": self.reference_seconds,
-            "z_updates_per_second": self.z_updates_per_second,
-            "checked_on": self.checked_on,
-        })
-        .to_string()
+        serde_json::to_string(self).expect("an outcome is plain data")
     }
 
     /// The outcome in a binary's standard output: its one line of JSON.
@@ -121,104 +93,25 @@ impl RunOutcome {
             .lines()
             .rev()
             .find(|l| l.starts_with('{'))
-            .ok_or(NotAnOutcome("no JSON object"))?;
-        let value: Value =
-            serde_json::from_str(line).map_err(|_| NotAnOutcome("not valid JSON"))?;
-        Self::from_value(&value)
-    }
-
-    fn from_value(v: &Value) -> Result<RunOutcome, NotAnOutcome> {
-        let text = |key: &'static str| v[key].as_str().map(str::to_string).ok_or(NotAnOutcome(key));
-        let verdict = &v["verdict"];
-        let count = verdict["count"].as_u64().map(|n| n as usize);
-        let sentence = verdict["sentence"].as_str().map(str::to_string);
-        let kind = verdict["kind"].as_str().ok_or(NotAnOutcome("verdict"))?;
-        let verdict = match kind {
-            "passes" => Verdict::Passes,
-            "unchecked" => Verdict::Unchecked,
-            _ => Verdict::Fails(Failure {
-                kind: kind_from_name(kind, count).ok_or(NotAnOutcome("verdict"))?,
-                sentence: sentence.ok_or(NotAnOutcome("sentence"))?,
-            }),
-        };
-        let variant = match v["variant"].as_str() {
-            Some("exercise") => Variant::Exercise,
-            Some("solution") => Variant::Solution,
-            _ => return Err(NotAnOutcome("variant")),
-        };
-        let problem = match &v["problem"] {
-            Value::Null => None,
-            p => Some(Shape {
-                w: p["w"].as_u64().ok_or(NotAnOutcome("problem"))?,
-                maxiter: p["maxiter"].as_u64().ok_or(NotAnOutcome("problem"))? as u32,
-                points: p["points"].as_u64().ok_or(NotAnOutcome("problem"))? as usize,
-            }),
-        };
-        Ok(RunOutcome {
-            step: text("step")?,
-            variant,
-            instruction_set: text("instruction_set")?,
-            problem,
-            verdict,
-            exact: v["exact"].as_bool(),
-            differing: v["differing"].as_u64().map(|n| n as usize),
-            sum: v["sum"].as_u64(),
-            seconds: v["seconds"].as_f64(),
-            reference_seconds: v["reference_seconds"].as_f64(),
-            z_updates_per_second: v["z_updates_per_second"].as_f64(),
-            checked_on: v["checked_on"].as_str().map(str::to_string),
-        })
+            .ok_or_else(|| NotAnOutcome("no JSON object".to_string()))?;
+        serde_json::from_str(line).map_err(|e| NotAnOutcome(e.to_string()))
     }
 }
 
-/// Output that held no outcome: which field was missing or wrong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NotAnOutcome(pub &'static str);
+/// Output that held no outcome, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAnOutcome(pub String);
 
 impl std::fmt::Display for NotAnOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "its outcome has no valid `{}`", self.0)
+        write!(f, "its output holds no outcome: {}", self.0)
     }
-}
-
-fn variant_name(variant: Variant) -> &'static str {
-    match variant {
-        Variant::Exercise => "exercise",
-        Variant::Solution => "solution",
-    }
-}
-
-/// A failure's kind as JSON names it, with its count where it has one.
-fn kind_name(kind: &FailureKind) -> (&'static str, Option<usize>) {
-    match *kind {
-        FailureKind::Stub => ("stub", None),
-        FailureKind::Panicked => ("panicked", None),
-        FailureKind::DoesNotCompile => ("does-not-compile", None),
-        FailureKind::CannotRun => ("cannot-run", None),
-        FailureKind::Wrong { differing } => ("wrong", Some(differing)),
-        FailureKind::WrongLength { returned } => ("wrong-length", Some(returned)),
-        FailureKind::NeverFinishes => ("never-finishes", None),
-        FailureKind::LessonMissed => ("lesson-missed", None),
-    }
-}
-
-fn kind_from_name(name: &str, count: Option<usize>) -> Option<FailureKind> {
-    Some(match name {
-        "stub" => FailureKind::Stub,
-        "panicked" => FailureKind::Panicked,
-        "does-not-compile" => FailureKind::DoesNotCompile,
-        "cannot-run" => FailureKind::CannotRun,
-        "wrong" => FailureKind::Wrong { differing: count? },
-        "wrong-length" => FailureKind::WrongLength { returned: count? },
-        "never-finishes" => FailureKind::NeverFinishes,
-        "lesson-missed" => FailureKind::LessonMissed,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::selfcheck::{Failure, FailureKind};
 
     fn outcome(verdict: Verdict) -> RunOutcome {
         RunOutcome::new(
@@ -233,8 +126,11 @@ mod tests {
     fn outcomes_survive_their_json() {
         let failure = |kind| {
             outcome(Verdict::Fails(Failure {
-                kind,
-                sentence: "x.rs is wrong on `100 30`: \"17\" points differ;\nsee x.png".into(),
+                differing: (kind == FailureKind::Wrong).then_some(17),
+                ..Failure::new(
+                    kind,
+                    "x.rs is wrong on `100 30`: \"17\" points differ;\nsee x.png",
+                )
             }))
         };
         let mut full = outcome(Verdict::Passes);
@@ -250,18 +146,9 @@ mod tests {
         full.reference_seconds = Some(0.010_25);
         full.z_updates_per_second = Some(9.73e7);
         full.checked_on = Some("the CPU, compiled as C by `cc` (no GPU here)".into());
-        let outcomes = [
-            full,
-            outcome(Verdict::Unchecked),
-            failure(FailureKind::Stub),
-            failure(FailureKind::Panicked),
-            failure(FailureKind::DoesNotCompile),
-            failure(FailureKind::CannotRun),
-            failure(FailureKind::Wrong { differing: 17 }),
-            failure(FailureKind::WrongLength { returned: 0 }),
-            failure(FailureKind::NeverFinishes),
-            failure(FailureKind::LessonMissed),
-        ];
+        let outcomes = [full, outcome(Verdict::Unchecked)]
+            .into_iter()
+            .chain(FailureKind::ALL.map(failure));
         for outcome in outcomes {
             let printed = format!("Total elements: 2500\n{}\n", outcome.to_json());
             assert_eq!(RunOutcome::from_output(&printed), Ok(outcome));
@@ -269,14 +156,36 @@ mod tests {
     }
 
     #[test]
+    fn the_json_names_values_in_kebab_case() {
+        let mut wrong = outcome(Verdict::Fails(Failure::new(
+            FailureKind::DoesNotCompile,
+            "x.cu:3: expected ';'",
+        )));
+        wrong.variant = Variant::Solution;
+        let value: serde_json::Value = serde_json::from_str(&wrong.to_json()).unwrap();
+        assert_eq!(value["variant"], "solution");
+        assert_eq!(value["verdict"]["fails"]["kind"], "does-not-compile");
+        assert_eq!(
+            value["verdict"]["fails"]["sentence"],
+            "x.cu:3: expected ';'"
+        );
+        let passes: serde_json::Value =
+            serde_json::from_str(&outcome(Verdict::Passes).to_json()).unwrap();
+        assert_eq!(passes["verdict"], "passes");
+    }
+
+    #[test]
     fn output_without_an_outcome_says_so() {
         assert_eq!(
             RunOutcome::from_output("Total elements: 2500\n"),
-            Err(NotAnOutcome("no JSON object"))
+            Err(NotAnOutcome("no JSON object".into()))
         );
-        assert_eq!(
-            RunOutcome::from_output("{\"step\": 1}\n"),
-            Err(NotAnOutcome("verdict"))
-        );
+        let missing = RunOutcome::from_output("{\"step\": \"step01\"}\n").unwrap_err();
+        assert!(missing.0.contains("missing field"), "{missing}");
+        let mut extra: serde_json::Value =
+            serde_json::from_str(&outcome(Verdict::Passes).to_json()).unwrap();
+        extra["colour"] = "red".into();
+        let unknown = RunOutcome::from_output(&extra.to_string()).unwrap_err();
+        assert!(unknown.0.contains("unknown field `colour`"), "{unknown}");
     }
 }

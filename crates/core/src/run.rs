@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use mandel_isa::Isa;
+
 use crate::error::{self, positive, UserError};
 use crate::oracle::{validation_sum, z_updates};
 use crate::outcome::{RunOutcome, Shape};
@@ -54,6 +56,10 @@ pub struct CommonArgs {
     /// the workshop's tools read.
     #[arg(long)]
     pub json: bool,
+    /// The instruction set dispatched kernels run with: the best this CPU
+    /// has, unless a step's own `--isa` says otherwise.
+    #[arg(skip = Isa::best())]
+    pub isa: Isa,
 }
 
 /// The files a run will write, claimed (nothing is written yet).
@@ -190,12 +196,12 @@ fn run_checked(
             "{} ({}), {}",
             variant.describe(),
             step.path(variant),
-            step.instruction_set(variant)
+            step.instruction_set(variant, args.isa)
         )
     });
     args.say(format_args!("{} {}: {running}", step.id(), step.name));
     args.say(format_args!("Total elements: {}", problem.len()));
-    let mut outcome = outcome_of(step, variant, Verdict::Unchecked);
+    let mut outcome = outcome_of(step, variant, args.isa, Verdict::Unchecked);
     outcome.problem = Some(Shape {
         w: problem.w,
         maxiter: problem.maxiter,
@@ -239,7 +245,7 @@ fn run_checked(
     }
     let (against, tolerance) = match &reference {
         Some(r) => (r.name.as_str(), r.tolerance),
-        None => ("the oracle", step.tolerance(variant)),
+        None => ("the oracle", step.tolerance(variant, args.isa)),
     };
     let report = (!args.no_check).then(|| match &reference {
         Some(r) => verify::compare_with(&problem, &(r.answer)(&problem), &output),
@@ -288,21 +294,27 @@ fn run_checked(
     })
 }
 
-/// The outcome of `step`'s `variant` with `verdict`, the rest to fill in.
-pub fn outcome_of(step: &Step, variant: Variant, verdict: Verdict) -> RunOutcome {
-    RunOutcome::new(step.id(), variant, step.instruction_set(variant), verdict)
+/// The outcome of `step`'s `variant` at `isa` with `verdict`, the rest to
+/// fill in.
+pub fn outcome_of(step: &Step, variant: Variant, isa: Isa, verdict: Verdict) -> RunOutcome {
+    RunOutcome::new(
+        step.id(),
+        variant,
+        step.instruction_set(variant, isa),
+        verdict,
+    )
 }
 
 /// A kernel's panic as a failure: a stub, or a panic on a line.
 fn failure_of(step: &Step, variant: Variant, panic: &selfcheck::Panic) -> Failure {
-    Failure {
-        kind: if panic.is_stub() {
+    Failure::new(
+        if panic.is_stub() {
             FailureKind::Stub
         } else {
             FailureKind::Panicked
         },
-        sentence: explain_panic(step, variant, panic),
-    }
+        explain_panic(step, variant, panic),
+    )
 }
 
 /// A compared run's verdict: passes within `tolerance`, else how it is
@@ -311,25 +323,22 @@ fn verdict_of(against: &str, tolerance: Tolerance, report: &verify::Report) -> V
     if report.passes(tolerance) {
         return Verdict::Passes;
     }
-    let kind = if report.returned != report.points {
-        FailureKind::WrongLength {
-            returned: report.returned,
-        }
+    let sentence = report.summary().replace("the oracle", against);
+    Verdict::Fails(if report.returned != report.points {
+        Failure::new(FailureKind::WrongLength, sentence)
     } else {
-        FailureKind::Wrong {
-            differing: report.differing,
+        Failure {
+            differing: Some(report.differing),
+            ..Failure::new(FailureKind::Wrong, sentence)
         }
-    };
-    Verdict::Fails(Failure {
-        kind,
-        sentence: report.summary().replace("the oracle", against),
     })
 }
 
 /// How a self-check that runs out of time says so before the process
 /// ends: its outcome with `--json`, else its sentence.
-pub fn say_timeout(step: &Step, variant: Variant, json: bool) -> selfcheck::OnTimeout {
-    let outcome = outcome_of(step, variant, Verdict::Unchecked);
+pub fn say_timeout(step: &Step, variant: Variant, args: &CommonArgs) -> selfcheck::OnTimeout {
+    let outcome = outcome_of(step, variant, args.isa, Verdict::Unchecked);
+    let json = args.json;
     Box::new(move |failure: &Failure| {
         let mut outcome = outcome.clone();
         outcome.verdict = Verdict::Fails(failure.clone());
@@ -368,18 +377,20 @@ fn self_check(
     let checked = selfcheck::check_or_exit(
         step,
         variant,
+        args.isa,
         pictures,
         kernel,
-        say_timeout(step, variant, args.json),
+        say_timeout(step, variant, args),
     );
-    let mut outcome = outcome_of(step, variant, Verdict::Passes);
+    let mut outcome = outcome_of(step, variant, args.isa, Verdict::Passes);
     match checked {
         Err(failure) => outcome.verdict = Verdict::Fails(failure),
         Ok(()) => {
             if let Some(runs) = args.time_runs {
                 let problem = Problem::new(args.w, args.maxiter)?;
                 let (yours, _) = median_run(runs, || kernel(&problem), || {});
-                let (reference, _) = median_run(runs, || (step.solution)(&problem), || {});
+                let (reference, _) =
+                    median_run(runs, || (step.solution)(&problem, args.isa), || {});
                 outcome.seconds = Some(yours.as_secs_f64());
                 outcome.reference_seconds = Some(reference.as_secs_f64());
             }

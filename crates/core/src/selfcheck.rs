@@ -9,6 +9,8 @@ use std::path::Path;
 use std::sync::Once;
 use std::time::Duration;
 
+use mandel_isa::Isa;
+
 use crate::picture;
 use crate::problem::Problem;
 use crate::step::{Kernel, Step, Variant};
@@ -152,8 +154,10 @@ pub fn explain_panic(step: &Step, variant: Variant, panic: &Panic) -> String {
     }
 }
 
-/// Why a kernel failed its self-check.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a kernel failed its self-check: one name per kind, the same in
+/// the status table, the JSON, the tests and the mutant catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum FailureKind {
     /// Still the shipped `todo!()`.
     Stub,
@@ -162,10 +166,11 @@ pub enum FailureKind {
     /// Its compiler refused it: for a kernel compiled at run time (step
     /// 07's CUDA C), which `cargo build` cannot see.
     DoesNotCompile,
-    /// Answered, but `differing` of the problem's points are wrong.
-    Wrong { differing: usize },
-    /// Answered with `returned` values, not one per point.
-    WrongLength { returned: usize },
+    /// Answered, but some of the problem's points are wrong
+    /// ([`Failure::differing`] says how many).
+    Wrong,
+    /// Answered with a different number of values than points.
+    WrongLength,
     /// Still running when the time limit passed.
     NeverFinishes,
     /// Right, but the step's lesson is not in how it got there: the work
@@ -176,11 +181,57 @@ pub enum FailureKind {
     CannotRun,
 }
 
+impl FailureKind {
+    pub const ALL: [FailureKind; 8] = [
+        FailureKind::Stub,
+        FailureKind::Panicked,
+        FailureKind::DoesNotCompile,
+        FailureKind::Wrong,
+        FailureKind::WrongLength,
+        FailureKind::NeverFinishes,
+        FailureKind::LessonMissed,
+        FailureKind::CannotRun,
+    ];
+
+    /// The words `status` and `watch` show for it: `never finishes`.
+    pub fn label(self) -> &'static str {
+        match self {
+            FailureKind::Stub => "stub",
+            FailureKind::Panicked => "panics",
+            FailureKind::DoesNotCompile => "does not compile",
+            FailureKind::Wrong => "wrong",
+            FailureKind::WrongLength => "wrong length",
+            FailureKind::NeverFinishes => "never finishes",
+            FailureKind::LessonMissed => "lesson missed",
+            FailureKind::CannotRun => "not on this machine",
+        }
+    }
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
 /// A failed self-check: what kind, and the one sentence to show.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Failure {
     pub kind: FailureKind,
     pub sentence: String,
+    /// For [`FailureKind::Wrong`]: how many points differ.
+    pub differing: Option<usize>,
+}
+
+impl Failure {
+    /// A failure with no count of wrong points.
+    pub fn new(kind: FailureKind, sentence: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            sentence: sentence.into(),
+            differing: None,
+        }
+    }
 }
 
 impl fmt::Display for Failure {
@@ -194,6 +245,8 @@ impl fmt::Display for Failure {
 /// wrong problem differs is written into `picture_dir`. A kernel still
 /// running after [`time_limit`] ends the process: `on_timeout` says so
 /// first (where the caller's verdict is read), then it exits with status 1.
+/// Dispatched kernels run with the best instruction set here, as they do
+/// in `cargo test`.
 pub fn check(
     step: &Step,
     variant: Variant,
@@ -203,6 +256,7 @@ pub fn check(
     check_or_exit(
         step,
         variant,
+        Isa::best(),
         picture_dir,
         kernel,
         Box::new(print_past_capture),
@@ -218,21 +272,23 @@ pub fn print_past_capture(failure: &Failure) {
 /// How a check says it ran out of time, just before the process ends.
 pub type OnTimeout = Box<dyn Fn(&Failure) + Send>;
 
-/// [`check`], saying a timeout with `on_timeout`.
+/// [`check`] with dispatched kernels at `isa` (the reference's time limit,
+/// the tolerance), saying a timeout with `on_timeout`.
 pub fn check_or_exit(
     step: &Step,
     variant: Variant,
+    isa: Isa,
     picture_dir: &Path,
     kernel: &dyn Fn(&Problem) -> Vec<u32>,
     on_timeout: OnTimeout,
 ) -> Result<(), Failure> {
-    let limit = time_limit(step);
+    let limit = time_limit(step, isa);
     let watchdog = Watchdog::start(step, variant, limit, on_timeout);
     for &(w, maxiter) in SIZES {
         let problem = Problem::new(w, maxiter).expect("the self-check's sizes fit");
         watchdog.now_on(w, maxiter);
         for run in 1..=step.self_check_runs {
-            check_one_run(step, variant, picture_dir, kernel, &problem, run)?;
+            check_one_run(step, variant, isa, picture_dir, kernel, &problem, run)?;
         }
     }
     Ok(())
@@ -244,6 +300,7 @@ pub fn check_or_exit(
 fn check_one_run(
     step: &Step,
     variant: Variant,
+    isa: Isa,
     picture_dir: &Path,
     kernel: &dyn Fn(&Problem) -> Vec<u32>,
     problem: &Problem,
@@ -254,26 +311,26 @@ fn check_one_run(
     let output = catch(|| work::Tally::enter(&tally, || kernel(problem))).map_err(|mut p| {
         // Raised on a thread the kernel started: its line is the tally's.
         p.line = p.line.or_else(|| tally.panic_line());
-        Failure {
-            kind: if p.is_stub() {
+        Failure::new(
+            if p.is_stub() {
                 FailureKind::Stub
             } else {
                 FailureKind::Panicked
             },
-            sentence: explain_panic(step, variant, &p),
-        }
+            explain_panic(step, variant, &p),
+        )
     })?;
     let report = verify::compare(problem, &output);
-    if report.passes(step.tolerance(variant)) {
+    if report.passes(step.tolerance(variant, isa)) {
         return match tally.missed() {
             None => Ok(()),
-            Some(missed) => Err(Failure {
-                kind: FailureKind::LessonMissed,
-                sentence: format!(
+            Some(missed) => Err(Failure::new(
+                FailureKind::LessonMissed,
+                format!(
                     "{} is right on `{w} {maxiter}`, but {missed}.",
                     step.path(variant)
                 ),
-            }),
+            )),
         };
     }
     // Right on an earlier run of the same problem: the order of the
@@ -293,12 +350,10 @@ fn check_one_run(
         problem.cols(),
     );
     if report.returned != report.points {
-        return Err(Failure {
-            kind: FailureKind::WrongLength {
-                returned: report.returned,
-            },
-            sentence: format!("{shape}): {}.", report.summary()),
-        });
+        return Err(Failure::new(
+            FailureKind::WrongLength,
+            format!("{shape}): {}.", report.summary()),
+        ));
     }
     let picture = picture_dir.join(format!("{}-differences.png", step.id()));
     let saved = std::fs::create_dir_all(picture_dir)
@@ -312,15 +367,14 @@ fn check_one_run(
         Ok(path) => format!(" Red marks them in {}.", path.display()),
         Err(why) => format!(" (No picture: {why}.)"),
     };
+    let sentence = format!(
+        "{shape}; tolerance: {}): {}.{where_shown}",
+        step.tolerance(variant, isa),
+        report.summary(),
+    );
     Err(Failure {
-        kind: FailureKind::Wrong {
-            differing: report.differing,
-        },
-        sentence: format!(
-            "{shape}; tolerance: {}): {}.{where_shown}",
-            step.tolerance(variant),
-            report.summary(),
-        ),
+        differing: Some(report.differing),
+        ..Failure::new(FailureKind::Wrong, sentence)
     })
 }
 
@@ -329,13 +383,13 @@ fn check_one_run(
 /// times), in this build, and never under
 /// [`LEAST_TIME_LIMIT`]. A reference that cannot run here (step 07's,
 /// without a GPU) leaves the least limit.
-pub fn time_limit(step: &Step) -> Duration {
+pub fn time_limit(step: &Step, isa: Isa) -> Duration {
     let started = std::time::Instant::now();
     let ran = catch(|| {
         for &(w, maxiter) in SIZES {
             let problem = Problem::new(w, maxiter).expect("the self-check's sizes fit");
             for _ in 0..step.self_check_runs {
-                (step.solution)(&problem);
+                (step.solution)(&problem, isa);
             }
         }
     });
@@ -364,10 +418,10 @@ impl Watchdog {
                 return;
             }
             let (w, maxiter) = *watched.lock().unwrap_or_else(|e| e.into_inner());
-            on_timeout(&Failure {
-                kind: FailureKind::NeverFinishes,
-                sentence: never_finishes_sentence(&file, limit, w, maxiter, endless),
-            });
+            on_timeout(&Failure::new(
+                FailureKind::NeverFinishes,
+                never_finishes_sentence(&file, limit, w, maxiter, endless),
+            ));
             // A loop cannot be stopped from outside: the process ends, and
             // the programs a kernel runs in (step 07's emulation) first.
             for child in CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).iter() {
@@ -485,10 +539,11 @@ macro_rules! selfcheck_tests {
         #[test]
         fn solution_reproduces_the_tutorials_canonical_run() {
             let problem = $crate::Problem::new(1000, 1000).expect("1000 1000 fits");
-            let output = ($step::STEP.solution)(&problem);
+            let best = $crate::Isa::best();
+            let output = ($step::STEP.solution)(&problem, best);
             assert_eq!(output.len(), 250_000, "Total elements");
             let report = $crate::verify::compare(&problem, &output);
-            let tolerance = $step::STEP.tolerance($crate::Variant::Solution);
+            let tolerance = $step::STEP.tolerance($crate::Variant::Solution, best);
             assert!(report.passes(tolerance), "{}", report.summary());
             if tolerance == $crate::Tolerance::Exact {
                 assert_eq!($crate::oracle::validation_sum(&output), 1_148_485);
@@ -501,10 +556,23 @@ macro_rules! selfcheck_tests {
 /// ([`crate::outcome::RunOutcome`]) to `workshop status` and `watch`, which
 /// run the attendee's code in a `cargo` subprocess (so that an exercise
 /// that does not compile cannot break them).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     Passes,
     /// Ran without a comparison (`--no-check`).
     Unchecked,
     Fails(Failure),
+}
+
+impl Verdict {
+    /// The words `status` and `watch` show for it (a failure's without
+    /// its count).
+    pub fn label(&self) -> &'static str {
+        match self {
+            Verdict::Passes => "passes",
+            Verdict::Unchecked => "not checked",
+            Verdict::Fails(failure) => failure.kind.label(),
+        }
+    }
 }

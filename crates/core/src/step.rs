@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use mandel_isa::Isa;
+
 use crate::problem::Problem;
 use crate::verify::Tolerance;
 
@@ -11,8 +13,13 @@ use crate::verify::Tolerance;
 /// points in the layout it wants and returns one count per point.
 pub type Kernel = fn(&Problem) -> Vec<u32>;
 
+/// A reference kernel, told the instruction set to dispatch to (steps
+/// whose kernel is not dispatched at run time ignore it).
+pub type Reference = fn(&Problem, Isa) -> Vec<u32>;
+
 /// Which file of a step runs: the attendee's or the reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Variant {
     /// `exercises/stepNN/`: what the attendee writes.
     Exercise,
@@ -131,19 +138,22 @@ pub struct Step {
     pub file: &'static str,
     /// The function in that file.
     pub function: &'static str,
-    /// How far from the oracle the exercise or the reference may be (a
-    /// kernel dispatched at run time fuses or not with the CPU).
-    pub tolerance: fn(Variant) -> Tolerance,
+    /// How far from the oracle the exercise or the reference may be, the
+    /// reference dispatched to the given instruction set (which fuses or
+    /// not).
+    pub tolerance: fn(Variant, Isa) -> Tolerance,
     /// The instructions the exercise or the reference runs with, in a few
-    /// words (`scalar f64`, `portable (SSE2)`, `AVX-512`).
-    pub instruction_set: fn(Variant) -> String,
+    /// words (`scalar f64`, `portable (SSE2)`, `AVX-512`), the reference
+    /// dispatched to the given instruction set.
+    pub instruction_set: fn(Variant, Isa) -> String,
     /// The exercise as shipped: the step crate's `stub/` file, the only
     /// copy in git. A build writes it to `exercises/` where the file is
     /// missing, and `workshop reset` puts it back.
     pub stub: &'static str,
-    /// The reference solution's kernel. (The attendee's kernel is compiled
-    /// only into the step's own binary and tests: see [`attendee_file!`].)
-    pub solution: Kernel,
+    /// The reference solution's kernel, at the given instruction set. (The
+    /// attendee's kernel is compiled only into the step's own binary and
+    /// tests: see [`attendee_file!`].)
+    pub solution: Reference,
     /// The chapter's file name under `docs/src/`, and its text (hints come
     /// from it). The registry test checks that the two agree.
     pub chapter_file: &'static str,
@@ -166,19 +176,19 @@ pub struct Step {
 pub const STOPS_ONLY_ON_ESCAPE: &str = "a loop that stops only when a point escapes, which never ends for points inside the set: stop after maxiter iterations too";
 
 /// [`Step::tolerance`] for a step whose arithmetic is the tutorial's.
-pub fn exact(_: Variant) -> Tolerance {
+pub fn exact(_: Variant, _: Isa) -> Tolerance {
     Tolerance::Exact
 }
 
 /// [`Step::instruction_set`] for a step of plain f64 code.
-pub fn scalar(_: Variant) -> String {
+pub fn scalar(_: Variant, _: Isa) -> String {
     "scalar f64".to_string()
 }
 
 /// [`Step::instruction_set`] for a step of `wide` vectors, compiled for
 /// what the build targets.
-pub fn build_vectors(_: Variant) -> String {
-    crate::isa::Isa::Portable.to_string()
+pub fn build_vectors(_: Variant, _: Isa) -> String {
+    Isa::Portable.to_string()
 }
 
 /// [`Step::availability`] for a step that needs nothing beyond Rust.
@@ -206,12 +216,12 @@ impl Step {
         format!("{}/{}/{}", variant.folder(), self.id(), self.file)
     }
 
-    pub fn tolerance(&self, variant: Variant) -> Tolerance {
-        (self.tolerance)(variant)
+    pub fn tolerance(&self, variant: Variant, isa: Isa) -> Tolerance {
+        (self.tolerance)(variant, isa)
     }
 
-    pub fn instruction_set(&self, variant: Variant) -> String {
-        (self.instruction_set)(variant)
+    pub fn instruction_set(&self, variant: Variant, isa: Isa) -> String {
+        (self.instruction_set)(variant, isa)
     }
 
     /// Why `variant`'s file cannot be checked on this machine, `why` being

@@ -44,10 +44,7 @@ pub const FMA_TOLERANCE: Tolerance = Tolerance::Fraction(1e-3);
 /// Whether `mul_add` on the workshop's vectors is one fused instruction in
 /// this build (x86 with the `fma` target feature, or 64-bit Arm) or a
 /// multiply and an add.
-pub const FUSED: bool = cfg!(any(
-    target_feature = "fma",
-    all(target_arch = "aarch64", target_feature = "neon")
-));
+pub const FUSED: bool = mandel_isa::PORTABLE_FUSES;
 
 /// The tolerance of a kernel that fuses multiply-adds where the build has
 /// them (see [`FUSED`]) and does the tutorial's arithmetic
@@ -57,6 +54,16 @@ pub const WHERE_FUSED: Tolerance = if FUSED {
 } else {
     Tolerance::Exact
 };
+
+/// How far from the oracle a kernel running with `isa` may be: the FMA
+/// tolerance where it fuses, else exact.
+pub fn tolerance_with(isa: mandel_isa::Isa) -> Tolerance {
+    if isa.fuses() {
+        FMA_TOLERANCE
+    } else {
+        Tolerance::Exact
+    }
+}
 
 /// One point where a step and the oracle disagree.
 #[derive(Debug, Clone, PartialEq)]

@@ -774,7 +774,9 @@ fn step01_profile(out: &Path, problem: &Problem, machine: &str) -> Result<(), Us
     let sampled = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name(step01::STEP.id())
-            .spawn_scoped(scope, || drop((step01::STEP.solution)(problem)))
+            .spawn_scoped(scope, || {
+                drop((step01::STEP.solution)(problem, mandel_core::Isa::best()))
+            })
             .map(|thread| thread.join())
     });
     let profile = profiler.stop()?;

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use mandel_core::isa::Isa;
+use mandel_core::Isa;
 
 /// One CPU cache.
 #[derive(Debug, Clone, PartialEq, Eq)]

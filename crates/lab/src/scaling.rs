@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use crate::chart::{Chart, Series};
 use mandel_core::error::positive;
-use mandel_core::isa::{self, Isa};
 use mandel_core::output::OutputFile;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median, median_run, rate, rate_text, timed};
+use mandel_core::Isa;
 use mandel_core::{verify, Problem, UserError, Variant};
+use step04::fastest::{dispatching_to, this_threads_isa};
 use step05::{solution, timed_chunks, with_threads, ChunkTime};
 use workshop::peak;
 
@@ -43,9 +44,16 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, UserError> {
-    if let Some(isa) = args.isa {
-        isa::choose(isa)?;
-    }
+    let isa = match args.isa {
+        Some(isa) => isa.check_available()?,
+        None => Isa::best(),
+    };
+    dispatching_to(isa, || measure_and_draw(args))
+}
+
+/// The experiment, with step 04's kernel at this thread's instruction set
+/// in every chunk.
+fn measure_and_draw(args: &Args) -> Result<ExitCode, UserError> {
     let claim = |name: &str| OutputFile::create(&args.out.join(name));
     let threads_png = claim("scaling-threads.png")?;
     let threads_svg = claim("scaling-threads.svg")?;
@@ -65,7 +73,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         group_digits(problem.len() as u128),
         group_digits(updates),
         args.runs,
-        isa::chosen()
+        this_threads_isa()
     );
 
     let by_threads = against_threads(&problem, args.runs, max_threads)?;
@@ -151,8 +159,8 @@ fn against_chunks(
         }
         runs.sort_by_key(|r| r.0);
         let (took, output, times) = &runs[(runs.len() - 1) / 2];
-        let exact =
-            verify::compare(problem, output).passes(step05::STEP.tolerance(Variant::Solution));
+        let exact = verify::compare(problem, output)
+            .passes(step05::STEP.tolerance(Variant::Solution, this_threads_isa()));
         let (min, mid, max) = spread(times);
         println!(
             "{chunks:>6} {:>9} {:>7.2}x {:>28} {:>21.2}x  {}",
@@ -181,7 +189,7 @@ fn joining(problem: &Problem, runs: usize, max_threads: usize) -> Result<(), Use
     println!("\nJoining the answers ({chunks} chunks on {max_threads} threads, {} alternating runs each):", runs);
     let (mut in_place, mut joined) = (Vec::new(), Vec::new());
     let (mut in_place_right, mut joined_right) = (true, true);
-    let tolerance = step05::STEP.tolerance(Variant::Solution);
+    let tolerance = step05::STEP.tolerance(Variant::Solution, this_threads_isa());
     for _ in 0..runs {
         let (output, took) = with_threads(Some(max_threads), || {
             timed(|| {
@@ -276,7 +284,8 @@ fn charts(
 /// The median of `runs` timings of `f`, and whether its answer is right.
 fn measure(problem: &Problem, runs: usize, f: impl Fn() -> Vec<u32>) -> (Duration, bool) {
     let (median, output) = median_run(runs, f, || ());
-    let right = verify::compare(problem, &output).passes(step05::STEP.tolerance(Variant::Solution));
+    let right = verify::compare(problem, &output)
+        .passes(step05::STEP.tolerance(Variant::Solution, this_threads_isa()));
     (median, right)
 }
 

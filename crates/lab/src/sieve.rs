@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use mandel_core::error::positive;
-use mandel_core::isa::Isa;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median_run, rate};
+use mandel_core::Isa;
 use mandel_core::{verify, Problem, UserError};
 use step04::fastest::{calculate_z_sieved, sieves, BLOCK};
 use workshop::peak::{self, Peak};
@@ -93,7 +93,10 @@ fn time(problem: &Problem, runs: usize, isa: Isa, sieve: bool) -> (Duration, boo
         || (),
     );
     let report = verify::compare(problem, &output);
-    (median, report.passes(isa.tolerance()))
+    (
+        median,
+        report.passes(mandel_core::verify::tolerance_with(isa)),
+    )
 }
 
 /// `time` as a share of `peak`, 7 columns wide.

@@ -16,7 +16,7 @@ pub const STEP: Step = Step {
     tolerance: mandel_core::step::exact,
     instruction_set: mandel_core::step::scalar,
     stub: include_str!("../stub/calculate_z.rs"),
-    solution: |p| solution::calculate_z(&p.points, p.maxiter),
+    solution: |p, _| solution::calculate_z(&p.points, p.maxiter),
     chapter_file: "step01-pure.md",
     chapter: include_str!("../../../docs/src/step01-pure.md"),
     availability: mandel_core::step::always_ready,

@@ -17,7 +17,7 @@ pub const STEP: Step = Step {
     tolerance: mandel_core::step::exact,
     instruction_set: mandel_core::step::build_vectors,
     stub: include_str!("../stub/calculate_z.rs"),
-    solution: |p| solution::calculate_z(&p.re, &p.im, p.maxiter),
+    solution: |p, _| solution::calculate_z(&p.re, &p.im, p.maxiter),
     chapter_file: "step03-vector.md",
     chapter: include_str!("../../../docs/src/step03-vector.md"),
     availability: mandel_core::step::always_ready,

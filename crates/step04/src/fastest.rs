@@ -15,15 +15,53 @@
 //! `--isa portable`, it runs with `wide`'s vectors as the build compiled
 //! them.
 
-use mandel_core::isa::{self, Isa};
+use std::cell::Cell;
+
+use mandel_core::Isa;
 
 use crate::simd::{Portable, Simd, Vector, LANES};
 use crate::solution;
 
 pub use crate::solution::BLOCK;
 
+thread_local! {
+    /// What [`calculate_z_blocks_into`] dispatches to on this thread, where
+    /// [`dispatching_to`] or [`set_this_threads_isa`] said; else the best.
+    static THIS_THREADS_ISA: Cell<Option<Isa>> = const { Cell::new(None) };
+}
+
+/// The instruction set [`calculate_z_blocks_into`] uses on this thread.
+pub fn this_threads_isa() -> Isa {
+    THIS_THREADS_ISA.get().unwrap_or_else(Isa::best)
+}
+
+/// Makes [`calculate_z_blocks_into`] use `isa` on this thread from now on:
+/// for a thread that runs steps 05 and 06's code at an instruction set it
+/// was given (a rayon pool's `start_handler`, a rank's thread).
+pub fn set_this_threads_isa(isa: Isa) {
+    THIS_THREADS_ISA.set(Some(isa));
+}
+
+/// Runs `f` with [`calculate_z_blocks_into`] at `isa` on this thread, then
+/// puts back what was there. Steps 05 and 06's files call the kernel
+/// without an instruction set (an attendee's code has no use for one), so
+/// `--isa` reaches them this way, and the threads they start inherit it
+/// from the thread that starts them.
+pub fn dispatching_to<R>(isa: Isa, f: impl FnOnce() -> R) -> R {
+    let before = THIS_THREADS_ISA.replace(Some(isa));
+    // Put back even when `f` panics: a self-check catches panics.
+    struct Restore(Option<Isa>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            THIS_THREADS_ISA.set(self.0);
+        }
+    }
+    let _restore = Restore(before);
+    f()
+}
+
 /// Step 04's fused kernel over `block` points at a time, written into
-/// `output`, at the instruction set [`isa::chosen`] says.
+/// `output`, at [`this_threads_isa`]: what steps 05 and 06 call.
 pub fn calculate_z_blocks_into(
     re: &[f64],
     im: &[f64],
@@ -31,19 +69,30 @@ pub fn calculate_z_blocks_into(
     block: usize,
     output: &mut [u32],
 ) {
-    calculate_z_blocks_into_with(isa::chosen(), re, im, maxiter, block, output);
+    calculate_z_blocks_into_with(this_threads_isa(), re, im, maxiter, block, output);
 }
 
 /// [`calculate_z_blocks_into`], returning the answer.
 pub fn calculate_z_blocks(re: &[f64], im: &[f64], maxiter: u32, block: usize) -> Vec<u32> {
+    calculate_z_blocks_with(this_threads_isa(), re, im, maxiter, block)
+}
+
+/// [`calculate_z_blocks_into_with`], returning the answer.
+pub fn calculate_z_blocks_with(
+    isa: Isa,
+    re: &[f64],
+    im: &[f64],
+    maxiter: u32,
+    block: usize,
+) -> Vec<u32> {
     let mut output = vec![0; re.len()];
-    calculate_z_blocks_into(re, im, maxiter, block, &mut output);
+    calculate_z_blocks_into_with(isa, re, im, maxiter, block, &mut output);
     output
 }
 
-/// Blocks of [`BLOCK`] points.
-pub fn calculate_z(re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {
-    calculate_z_blocks(re, im, maxiter, BLOCK)
+/// Blocks of [`BLOCK`] points, at `isa`.
+pub fn calculate_z_with(isa: Isa, re: &[f64], im: &[f64], maxiter: u32) -> Vec<u32> {
+    calculate_z_blocks_with(isa, re, im, maxiter, BLOCK)
 }
 
 /// The kernel with a given instruction set, with the sieve where it pays

@@ -3,8 +3,7 @@
 //! idea itself: a formula compiled once and evaluated block by block
 //! ([`expr`]).
 
-use mandel_core::isa::{self, Isa};
-use mandel_core::{Launch, Step, Variant};
+use mandel_core::{Isa, Launch, Step, Variant};
 
 pub mod expr;
 pub mod fastest;
@@ -31,16 +30,16 @@ pub const STEP: Step = Step {
     function: "calculate_z",
     // The exercise is the portable kernel; the reference runs with the best
     // this CPU has (see `fastest`), or with `--isa portable` as the exercise.
-    tolerance: |variant| match variant {
+    tolerance: |variant, isa| match variant {
         Variant::Exercise => mandel_core::verify::WHERE_FUSED,
-        Variant::Solution => isa::chosen().tolerance(),
+        Variant::Solution => mandel_core::verify::tolerance_with(isa),
     },
-    instruction_set: |variant| match variant {
+    instruction_set: |variant, isa| match variant {
         Variant::Exercise => Isa::Portable.to_string(),
-        Variant::Solution => isa::chosen().to_string(),
+        Variant::Solution => isa.to_string(),
     },
     stub: include_str!("../stub/calculate_z.rs"),
-    solution: |p| fastest::calculate_z(&p.re, &p.im, p.maxiter),
+    solution: |p, isa| fastest::calculate_z_with(isa, &p.re, &p.im, p.maxiter),
     chapter_file: "step04-fused.md",
     chapter: include_str!("../../../docs/src/step04-fused.md"),
     availability: mandel_core::step::always_ready,

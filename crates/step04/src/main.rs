@@ -4,8 +4,8 @@ mod attendee;
 
 use attendee::{active, ACTIVE};
 use mandel_core::error::{positive, UserError};
-use mandel_core::isa::{self, Isa};
 use mandel_core::run::{self, CommonArgs, Reference};
+use mandel_core::Isa;
 use mandel_core::{Problem, Tolerance, Variant};
 use step04::expr::Formula;
 use step04::STEP;
@@ -31,7 +31,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args: Args = match run::parse(&STEP, ACTIVE) {
+    let mut args: Args = match run::parse(&STEP, ACTIVE) {
         Ok(args) => args,
         Err(code) => return code,
     };
@@ -40,19 +40,18 @@ fn main() -> ExitCode {
             Variant::Exercise => Err(UserError::new(
                 "--isa picks the reference's instruction set (add --features solution); your exercise is the portable kernel",
             )),
-            Variant::Solution => isa::choose(isa),
+            Variant::Solution => isa.check_available().map_err(UserError::from),
         };
-        if let Err(mistake) = chosen {
-            return mistake.report();
+        match chosen {
+            Ok(isa) => args.common.isa = isa,
+            Err(mistake) => return mistake.report(),
         }
     }
     // `status` times your portable kernel against the reference: the
     // reference then runs its own portable kernel, compiled as yours is,
     // so that like is timed against like.
     if args.common.self_check.is_some() && ACTIVE == Variant::Exercise {
-        if let Err(mistake) = isa::choose(Isa::Portable) {
-            return mistake.report();
-        }
+        args.common.isa = Isa::Portable;
     }
     // `status` and `watch` ask for the self-check: it runs the kernel calls
     // `cargo test -p step04` makes (attendee.rs: every block size it tries), not this
@@ -74,9 +73,13 @@ fn main() -> ExitCode {
             &args.common,
             |p| match ACTIVE {
                 Variant::Exercise => active::calculate_z_blocks(&p.re, &p.im, p.maxiter, block),
-                Variant::Solution => {
-                    step04::fastest::calculate_z_blocks(&p.re, &p.im, p.maxiter, block)
-                }
+                Variant::Solution => step04::fastest::calculate_z_blocks_with(
+                    args.common.isa,
+                    &p.re,
+                    &p.im,
+                    p.maxiter,
+                    block,
+                ),
             },
             None,
             None,

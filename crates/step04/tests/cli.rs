@@ -34,7 +34,7 @@ fn a_missing_instruction_set_is_one_line_and_status_2() {
 #[cfg(feature = "solution")]
 #[test]
 fn every_variant_runs_the_tutorials_problem_and_says_which_it_is() {
-    use mandel_core::isa::Isa;
+    use mandel_core::Isa;
     for isa in Isa::ALL {
         if !isa.is_available() {
             mandel_core::skip::skipped(

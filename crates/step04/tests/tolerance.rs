@@ -6,7 +6,7 @@
 //! the tolerance is both needed and enough.
 
 use mandel_core::verify::FUSED;
-use mandel_core::{verify, Problem, Tolerance, Variant};
+use mandel_core::{verify, Isa, Problem, Tolerance, Variant};
 use step04::{FMA_TOLERANCE, STEP};
 
 /// Step 04's arithmetic, one point at a time, as it runs where the
@@ -39,10 +39,14 @@ fn the_step_declares_exact_without_fma_and_the_tolerance_with_it() {
     } else {
         Tolerance::Exact
     };
-    assert_eq!(STEP.tolerance(Variant::Exercise), expected);
+    for isa in Isa::ALL {
+        assert_eq!(STEP.tolerance(Variant::Exercise, isa), expected);
+    }
+    assert_eq!(STEP.tolerance(Variant::Solution, Isa::Portable), expected);
+    assert_eq!(STEP.tolerance(Variant::Solution, Isa::Avx2), FMA_TOLERANCE);
     assert_eq!(
-        STEP.tolerance(Variant::Solution),
-        mandel_core::isa::chosen().tolerance()
+        STEP.tolerance(Variant::Solution, Isa::Avx512),
+        FMA_TOLERANCE
     );
 }
 
@@ -86,7 +90,6 @@ fn the_kernel_matches_the_model_of_its_own_arithmetic() {
 /// tolerance of the oracle.
 #[test]
 fn every_instruction_set_this_cpu_has_matches_the_model_of_its_arithmetic() {
-    use mandel_core::isa::Isa;
     use step04::fastest::calculate_z_sieved;
     for isa in Isa::ALL {
         if !isa.is_available() {
@@ -131,7 +134,7 @@ fn every_instruction_set_this_cpu_has_matches_the_model_of_its_arithmetic() {
                 );
                 let report = verify::compare(&problem, &output);
                 assert!(
-                    report.passes(isa.tolerance()),
+                    report.passes(mandel_core::verify::tolerance_with(isa)),
                     "{isa}: {}",
                     report.summary()
                 );

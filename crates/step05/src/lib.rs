@@ -3,11 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use mandel_core::isa;
 use mandel_core::problem::group_digits;
 use mandel_core::work::{self, Expectation, Spread};
-use mandel_core::{Launch, PeakOf, Step, UserError};
+use mandel_core::{Isa, Launch, PeakOf, Step, UserError};
 use rayon::prelude::*;
+use step04::fastest::{set_this_threads_isa, this_threads_isa};
 
 #[path = "../../../solutions/step05/calculate_z.rs"]
 pub mod solution;
@@ -22,10 +22,10 @@ pub const STEP: Step = Step {
     function: "calculate_z",
     // Step 04's dispatched kernel inside every chunk, in the exercise and
     // the reference alike: its arithmetic, its tolerance.
-    tolerance: |_| isa::chosen().tolerance(),
-    instruction_set: |_| isa::chosen().to_string(),
+    tolerance: |_, isa| mandel_core::verify::tolerance_with(isa),
+    instruction_set: |_, isa| isa.to_string(),
     stub: include_str!("../stub/calculate_z.rs"),
-    solution: |p| solution::calculate_z(&p.re, &p.im, p.maxiter),
+    solution: |p, isa| on_pool_at(isa, || solution::calculate_z(&p.re, &p.im, p.maxiter)),
     chapter_file: "step05-multi.md",
     chapter: include_str!("../../../docs/src/step05-multi.md"),
     availability: mandel_core::step::always_ready,
@@ -99,11 +99,15 @@ pub fn as_self_checked(
     if chunks != Some(1) {
         work::expect(SPREAD);
     }
+    let isa = this_threads_isa();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(SELF_CHECK_THREADS)
         .thread_name(|i| format!("self-check-{i}"))
         // Worker 0 is the check's own thread.
-        .start_handler(move |index| work::join(tally.clone(), index + 1))
+        .start_handler(move |index| {
+            set_this_threads_isa(isa);
+            work::join(tally.clone(), index + 1)
+        })
         .build()
         .unwrap_or_else(|e| {
             panic!("cannot start the self-check's {SELF_CHECK_THREADS} threads: {e}")
@@ -187,12 +191,36 @@ pub fn with_threads<R: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> R + Send,
 ) -> Result<R, UserError> {
+    let isa = this_threads_isa();
     match threads {
-        None => Ok(f()),
+        None => Ok(on_pool_at(isa, f)),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
+            .start_handler(move |_| set_this_threads_isa(isa))
             .build()
             .map(|pool| pool.install(f))
             .map_err(|e| UserError::bug(format!("cannot start {n} threads: {e}"))),
     }
+}
+
+/// Runs `f` on rayon's threads with step 04's kernel at `isa` in each:
+/// rayon's own pool for the best instruction set (its threads' default),
+/// else a pool of as many threads whose every thread is set to `isa`, made
+/// once per instruction set so that a timed run does not pay for it.
+pub fn on_pool_at<R: Send>(isa: Isa, f: impl FnOnce() -> R + Send) -> R {
+    if isa == Isa::best() {
+        return f();
+    }
+    static POOLS: [std::sync::OnceLock<rayon::ThreadPool>; 3] =
+        [const { std::sync::OnceLock::new() }; 3];
+    let index = Isa::ALL.iter().position(|&i| i == isa).expect("listed");
+    let pool = POOLS[index].get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .thread_name(move |i| format!("{}-{i}", isa.flag()))
+            .start_handler(move |_| set_this_threads_isa(isa))
+            .build()
+            .expect("a pool the size of rayon's own starts as rayon's did")
+    });
+    step04::fastest::dispatching_to(isa, || pool.install(f))
 }

@@ -4,9 +4,9 @@ mod attendee;
 
 use attendee::{active, ACTIVE};
 use mandel_core::error::positive;
-use mandel_core::isa::{self, Isa};
 use mandel_core::problem::{axes, check_fits_in_memory};
 use mandel_core::run::{self, CommonArgs};
+use mandel_core::{Isa, UserError};
 use step05::{check_chunks, with_threads, STEP};
 
 #[derive(clap::Args)]
@@ -28,13 +28,21 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args: Args = match run::parse(&STEP, ACTIVE) {
+    let mut args: Args = match run::parse(&STEP, ACTIVE) {
         Ok(args) => args,
         Err(code) => return code,
     };
-    if let Some(Err(mistake)) = args.isa.map(isa::choose) {
-        return mistake.report();
+    if let Some(isa) = args.isa {
+        match isa.check_available() {
+            Ok(isa) => args.common.isa = isa,
+            Err(missing) => return UserError::from(missing).report(),
+        }
     }
+    step04::fastest::dispatching_to(args.common.isa, || run_with(&args))
+}
+
+/// The run, with step 04's kernel dispatching to `args.common.isa`.
+fn run_with(args: &Args) -> ExitCode {
     // `status` and `watch` ask for the self-check: it runs the kernel calls
     // `cargo test -p step05` makes (attendee.rs: every chunk count it tries), not this
     // binary's arguments' one, so that all three give one verdict.

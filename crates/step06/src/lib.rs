@@ -6,7 +6,6 @@
 // they are compiled into its library or its binary.
 extern crate self as step06;
 
-use mandel_core::isa;
 use mandel_core::work::{self, Expectation, Spread};
 use mandel_core::{Launch, PeakOf, Problem, Step};
 
@@ -28,10 +27,14 @@ pub const STEP: Step = Step {
     file: "calculate_z.rs",
     function: "calculate_z",
     // Step 04's dispatched kernel in every chunk: its arithmetic.
-    tolerance: |_| isa::chosen().tolerance(),
-    instruction_set: |_| isa::chosen().to_string(),
+    tolerance: |_, isa| mandel_core::verify::tolerance_with(isa),
+    instruction_set: |_, isa| isa.to_string(),
     stub: include_str!("../stub/calculate_z.rs"),
-    solution: |p| run_on_threads(&Settings::default(), p, solution::calculate_z).0,
+    solution: |p, isa| {
+        step04::fastest::dispatching_to(isa, || {
+            run_on_threads(&Settings::default(), p, solution::calculate_z).0
+        })
+    },
     chapter_file: "step06-distributed.md",
     chapter: include_str!("../../../docs/src/step06-distributed.md"),
     // Ranks as threads need nothing; `mpirun` is the way past one machine.

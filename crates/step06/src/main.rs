@@ -4,8 +4,8 @@ mod attendee;
 
 use attendee::{active, active_code, ACTIVE};
 use mandel_core::error::{positive, UserError};
-use mandel_core::isa::{self, Isa};
 use mandel_core::run::{self, CommonArgs};
+use mandel_core::Isa;
 use step06::{failing, run_on_threads, traffic_report, Settings, Strategy, STEP};
 
 #[derive(clap::Args)]
@@ -70,7 +70,7 @@ fn main() -> ExitCode {
     } else {
         run::parse::<Args>(&STEP, ACTIVE)
     };
-    let args = match parsed {
+    let mut args = match parsed {
         Ok(args) => args,
         Err(code) => return leave_together(under_mpirun, code),
     };
@@ -82,9 +82,22 @@ fn main() -> ExitCode {
         };
         leave_together(under_mpirun, code)
     };
-    if let Some(Err(mistake)) = args.isa.map(isa::choose) {
-        return refuse(mistake);
+    if let Some(isa) = args.isa {
+        match isa.check_available() {
+            Ok(isa) => args.common.isa = isa,
+            Err(missing) => return refuse(UserError::from(missing)),
+        }
     }
+    step04::fastest::dispatching_to(args.common.isa, || run_with(&args, under_mpirun, &refuse))
+}
+
+/// The run, with step 04's kernel dispatching to `args.common.isa`.
+fn run_with(
+    args: &Args,
+    // Only MPI builds ask.
+    #[cfg_attr(not(feature = "mpi"), allow(unused_variables))] under_mpirun: bool,
+    refuse: &dyn Fn(UserError) -> ExitCode,
+) -> ExitCode {
     // `status` and `watch` ask for the self-check: it runs the kernel calls
     // `cargo test -p step06` makes (attendee.rs: both strategies over 1 to
     // 5 ranks), not this binary's arguments' one, so that all three give

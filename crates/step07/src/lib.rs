@@ -9,7 +9,7 @@ use std::path::Path;
 
 use mandel_core::selfcheck::{self, Failure, FailureKind};
 use mandel_core::verify::{Tolerance, FMA_TOLERANCE};
-use mandel_core::{Availability, Launch, PeakOf, Problem, Reason, Step, UserError, Variant};
+use mandel_core::{Availability, Isa, Launch, PeakOf, Problem, Reason, Step, UserError, Variant};
 
 pub mod emulate;
 pub mod gpu;
@@ -30,10 +30,11 @@ pub const STEP: Step = Step {
     lesson: "one thread per point on the GPU: the same loop in CUDA C, and the copies that now cost more than the work",
     file: "calculate_z.cu",
     function: "calculate_z",
-    tolerance: |_| Settings::default().tolerance(),
-    instruction_set: |_| format!("CUDA {}", Settings::default().build.precision),
+    // Step 07 is CUDA C: no CPU instruction set to dispatch to.
+    tolerance: |_, _| Settings::default().tolerance(),
+    instruction_set: |_, _| format!("CUDA {}", Settings::default().build.precision),
     stub: source::STUB.text,
-    solution: |p| solution_on_gpu(&Settings::default(), p),
+    solution: |p, _| solution_on_gpu(&Settings::default(), p),
     chapter_file: "step07-gpu.md",
     chapter: include_str!("../../../docs/src/step07-gpu.md"),
     availability,
@@ -205,7 +206,7 @@ pub enum Checked {
 /// A wrong answer from a kernel that computes in `float` where the file's
 /// `real` was meant gets a line about why: the self-check is in double.
 fn with_precision_note(source: &Source, mut failure: Failure) -> Failure {
-    if matches!(failure.kind, FailureKind::Wrong { .. }) && source::declares_float(source.text) {
+    if matches!(failure.kind, FailureKind::Wrong) && source::declares_float(source.text) {
         failure.sentence.push_str(
             " Your kernel computes in `float` (f32: 24 bits of mantissa, about 7 digits) where the file's `real` was meant: the self-check compiles `real` as double, the tutorial's f64; write `real`, and `--precision f32` makes it float for speed.",
         );
@@ -228,17 +229,14 @@ pub fn self_check(
         build: Build::EXACT,
         ..Settings::default()
     };
-    let refused = |line: String| Failure {
-        kind: FailureKind::DoesNotCompile,
-        sentence: line,
-    };
+    let refused = |line: String| Failure::new(FailureKind::DoesNotCompile, line);
     // NVRTC's verdict on the source first, wherever it runs.
     match nvrtc::compile(source, settings.build, None) {
         Err(nvrtc::CompileFailure::Refused { first, .. }) => return Err(refused(first)),
         Ok(_) | Err(nvrtc::CompileFailure::Missing(_)) => {}
     }
     let exact_step = Step {
-        tolerance: |_| Tolerance::Exact,
+        tolerance: |_, _| Tolerance::Exact,
         ..STEP
     };
     match gpu::gpu() {
@@ -249,18 +247,25 @@ pub fn self_check(
                     .unwrap_or_else(|e| panic!("{e}"));
                 unless_stub(source, counts)
             };
-            selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)
-                .map_err(|failure| with_precision_note(source, failure))?;
+            selfcheck::check_or_exit(
+                &exact_step,
+                variant,
+                Isa::best(),
+                pictures,
+                &kernel,
+                on_timeout,
+            )
+            .map_err(|failure| with_precision_note(source, failure))?;
             Ok(Checked::Gpu(gpu.name.clone()))
         }
         Err(_) => {
             let emulator = match emulate::Emulator::compile(source, settings.build) {
                 Ok(emulator) => emulator,
                 Err(nvrtc::CompileFailure::Missing(_)) => {
-                    return Err(Failure {
-                        kind: FailureKind::CannotRun,
-                        sentence: nothing_can_run(variant),
-                    })
+                    return Err(Failure::new(
+                        FailureKind::CannotRun,
+                        nothing_can_run(variant),
+                    ))
                 }
                 Err(nvrtc::CompileFailure::Refused { first, .. }) => return Err(refused(first)),
             };
@@ -272,8 +277,15 @@ pub fn self_check(
                     .unwrap_or_else(|e| panic!("{e}"));
                 unless_stub(source, counts)
             };
-            selfcheck::check_or_exit(&exact_step, variant, pictures, &kernel, on_timeout)
-                .map_err(|failure| with_precision_note(source, failure))?;
+            selfcheck::check_or_exit(
+                &exact_step,
+                variant,
+                Isa::best(),
+                pictures,
+                &kernel,
+                on_timeout,
+            )
+            .map_err(|failure| with_precision_note(source, failure))?;
             Ok(Checked::Emulated(how))
         }
     }

@@ -304,9 +304,9 @@ fn self_check_line(args: &Args, pictures: &std::path::Path) -> ExitCode {
         ACTIVE,
         &active_source(),
         pictures,
-        run::say_timeout(&STEP, ACTIVE, args.common.json),
+        run::say_timeout(&STEP, ACTIVE, &args.common),
     );
-    let mut outcome = run::outcome_of(&STEP, ACTIVE, Verdict::Passes);
+    let mut outcome = run::outcome_of(&STEP, ACTIVE, args.common.isa, Verdict::Passes);
     match checked {
         Ok(checked) => {
             if let Checked::Emulated(how) = &checked {

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use mandel_core::outcome::RunOutcome;
-use mandel_core::selfcheck::{FailureKind, Verdict};
+use mandel_core::selfcheck::{Failure, FailureKind, Verdict};
 use mandel_core::{Availability, Step, UserError};
 
 /// What checking one step's exercise came to.
@@ -41,14 +41,14 @@ impl Outcome {
     /// A few words for a table cell.
     pub fn label(&self) -> String {
         match self {
-            Outcome::Unavailable(_) => "not on this machine".into(),
+            // Said as the self-check would say it, had it run.
+            Outcome::Unavailable(_) => FailureKind::CannotRun.label().into(),
+            Outcome::DoesNotCompile(_) => FailureKind::DoesNotCompile.label().into(),
             Outcome::Missing => "missing".into(),
-            Outcome::DoesNotCompile(_) => "does not compile".into(),
             Outcome::Crashed(_) => "crashed".into(),
             Outcome::Checked(outcome) => match &outcome.verdict {
-                Verdict::Passes => "passes".into(),
-                Verdict::Unchecked => "not checked".into(),
-                Verdict::Fails(failure) => failure_label(&failure.kind),
+                Verdict::Fails(failure) => failure_label(failure),
+                verdict => verdict.label().into(),
             },
         }
     }
@@ -90,21 +90,17 @@ impl Outcome {
     }
 }
 
-/// A failure in a few words, for a table cell.
-fn failure_label(kind: &FailureKind) -> String {
-    match *kind {
-        FailureKind::Stub => "stub".into(),
-        FailureKind::Panicked => "panics".into(),
-        FailureKind::DoesNotCompile => "does not compile".into(),
-        FailureKind::CannotRun => "not on this machine".into(),
-        FailureKind::Wrong { differing } => format!(
-            "wrong ({} point{})",
+/// A failure in a few words, for a table cell: its label, with how many
+/// points are wrong where it knows.
+fn failure_label(failure: &Failure) -> String {
+    match failure.differing {
+        Some(differing) if failure.kind == FailureKind::Wrong => format!(
+            "{} ({} point{})",
+            failure.kind.label(),
             mandel_core::problem::group_digits(differing as u64),
             if differing == 1 { "" } else { "s" }
         ),
-        FailureKind::WrongLength { .. } => "wrong length".into(),
-        FailureKind::NeverFinishes => "never finishes".into(),
-        FailureKind::LessonMissed => "lesson missed".into(),
+        _ => failure.kind.label().to_string(),
     }
 }
 

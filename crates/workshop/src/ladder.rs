@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use crate::peak::{self, Peak};
 use mandel_core::error::positive;
-use mandel_core::isa::{self, Isa};
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median_run, rate, rate_text};
+use mandel_core::Isa;
 use mandel_core::{verify, Availability, PeakOf, Problem, Step, UserError, Variant};
 
 use crate::python;
@@ -44,6 +44,8 @@ pub struct Args {
 /// One row of the table.
 struct Row {
     step: &'static Step,
+    /// What its reference ran with.
+    instruction_set: String,
     median: Duration,
     verdict: String,
     passes: bool,
@@ -53,9 +55,10 @@ struct Row {
 
 pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError> {
     let runs = args.runs.unwrap_or(5);
-    if let Some(isa) = args.isa {
-        isa::choose(isa)?;
-    }
+    let isa = match args.isa {
+        Some(isa) => isa.check_available()?,
+        None => Isa::best(),
+    };
     let steps: Vec<&Step> = if args.steps.is_empty() {
         LADDER.to_vec()
     } else {
@@ -93,9 +96,10 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
             continue;
         }
         progress.set_message(format!("{} {}", step.id(), step.name));
-        let (median, output) = median_run(runs, || (step.solution)(&problem), || progress.inc(1));
+        let (median, output) =
+            median_run(runs, || (step.solution)(&problem, isa), || progress.inc(1));
         let report = verify::compare(&problem, &output);
-        let passes = report.passes(step.tolerance(Variant::Solution));
+        let passes = report.passes(step.tolerance(Variant::Solution, isa));
         let verdict = match (report.is_exact(), passes) {
             (true, _) => "exact".to_string(),
             (false, true) => format!("{} differ, within tolerance", report.differing),
@@ -107,6 +111,7 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
         };
         rows.push(Row {
             step,
+            instruction_set: step.instruction_set(Variant::Solution, isa),
             median,
             verdict,
             passes,
@@ -247,7 +252,7 @@ fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
             row.step.id(),
             row.step.name,
             row.step.technique,
-            row.step.instruction_set(Variant::Solution),
+            row.instruction_set,
             duration_text(row.median),
             rate_text(per_second),
             speedup,
@@ -277,15 +282,15 @@ fn print_table(rows: &[Row], updates: u64, peaks: &[Peak]) {
         }
     }
     let best = Isa::best();
-    let slower: Vec<String> = rows
+    let slower: Vec<&String> = rows
         .iter()
-        .map(|row| row.step.instruction_set(Variant::Solution))
+        .map(|row| &row.instruction_set)
         .filter(|set| set.starts_with("portable"))
         .collect();
     if best != Isa::Portable && !slower.is_empty() {
         println!(
             "This CPU has {best}; rows marked portable run this build's {} vectors, so `-C target-cpu=native` would change them (steps 04 to 06 pick {best} themselves).",
-            mandel_core::isa::build_vectors()
+            mandel_isa::build_vectors()
         );
     }
     if baseline.is_none() {

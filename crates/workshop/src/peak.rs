@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use mandel_core::isa::Isa;
+use mandel_core::Isa;
 use step04::fastest::multiply_adds;
 
 pub use mandel_core::oracle::FLOPS_PER_UPDATE;

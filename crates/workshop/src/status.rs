@@ -56,7 +56,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
                 duration_text(yours),
                 duration_text(reference),
                 yours.as_secs_f64() / reference.as_secs_f64().max(1e-12),
-                step.instruction_set(mandel_core::Variant::Exercise)
+                step.instruction_set(mandel_core::Variant::Exercise, mandel_core::Isa::best())
             ),
             None => match outcome {
                 // The first error, or what is missing, belongs on the row.
@@ -158,13 +158,7 @@ mod tests {
     }
 
     fn fails(step: &Step, kind: FailureKind, sentence: &str) -> Outcome {
-        checked(
-            step,
-            Verdict::Fails(Failure {
-                kind,
-                sentence: sentence.to_string(),
-            }),
-        )
+        checked(step, Verdict::Fails(Failure::new(kind, sentence)))
     }
 
     #[test]
@@ -174,11 +168,7 @@ mod tests {
             .map(|step| match step.number {
                 1 => checked(step, Verdict::Passes),
                 2 => fails(step, FailureKind::Stub, "step 02 is a stub"),
-                3 => fails(
-                    step,
-                    FailureKind::Wrong { differing: 3 },
-                    "3 points differ\nmore",
-                ),
+                3 => fails(step, FailureKind::Wrong, "3 points differ\nmore"),
                 4 => fails(step, FailureKind::Stub, "step 04 is a stub"),
                 5 => Outcome::DoesNotCompile(CompileError {
                     line: "x.rs:1: broken".to_string(),

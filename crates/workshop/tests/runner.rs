@@ -13,6 +13,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use mandel_core::selfcheck::{FailureKind, Verdict};
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -444,26 +446,22 @@ struct Said {
 /// on which thread finishes first.
 const TIMING_TRIES: usize = 3;
 
-/// The verdict in a status row: the text from the label's column.
+/// The verdict in a status row: the text from the label's column, one of
+/// the labels the self-check's verdicts have, or a file `missing`.
 fn status_verdict(row: &str) -> String {
     let label = row.get(29..).unwrap_or_default();
-    for verdict in [
-        "passes",
-        "stub",
-        "missing",
-        "does not compile",
-        "panics",
-        "never finishes",
-        "wrong length",
-        "wrong",
-        "lesson missed",
-        "not on this machine",
-    ] {
-        if label.starts_with(verdict) {
-            return verdict.to_string();
-        }
-    }
-    panic!("no verdict in the row {row:?}")
+    let mut verdicts: Vec<&str> = FailureKind::ALL
+        .iter()
+        .map(|kind| kind.label())
+        .chain([Verdict::Passes.label(), "missing"])
+        .collect();
+    // `wrong length` before `wrong`.
+    verdicts.sort_by_key(|verdict| std::cmp::Reverse(verdict.len()));
+    verdicts
+        .into_iter()
+        .find(|verdict| label.starts_with(verdict))
+        .unwrap_or_else(|| panic!("no verdict in the row {row:?}"))
+        .to_string()
 }
 
 /// The same sentence, wherever it was made: numbers (times, the limit,

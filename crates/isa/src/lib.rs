@@ -1,16 +1,13 @@
-//! Instruction sets: which one this build's portable vectors compile to,
-//! which ones this CPU has (asked at run time, as numpy and memchr ask),
-//! and which one the dispatched kernels use (the best, unless `--isa` chose
-//! another).
+//! Instruction sets as values: which ones this CPU has (asked at run time,
+//! once, as memchr and numpy ask), the best of them, and what this build's
+//! portable vectors compile to. Nothing here is a setting: whoever runs a
+//! dispatched kernel passes the instruction set it wants.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU8, Ordering};
-
-use crate::error::UserError;
-use crate::verify::{Tolerance, FMA_TOLERANCE, FUSED};
+use std::sync::OnceLock;
 
 /// An instruction set a dispatched kernel can run with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Isa {
     /// 512-bit AVX-512F vectors with fused multiply-add (x86-64).
     Avx512,
@@ -20,6 +17,14 @@ pub enum Isa {
     /// (SSE2 in a default x86-64 build, NEON on 64-bit Arm).
     Portable,
 }
+
+/// Whether `mul_add` on the portable vectors is one fused instruction in
+/// this build (x86 with the `fma` target feature, or 64-bit Arm) or a
+/// multiply and an add.
+pub const PORTABLE_FUSES: bool = cfg!(any(
+    target_feature = "fma",
+    all(target_arch = "aarch64", target_feature = "neon")
+));
 
 impl Isa {
     /// Best first.
@@ -55,33 +60,29 @@ impl Isa {
         }
     }
 
-    /// The best this CPU has.
+    /// The best this CPU has: what a dispatched kernel runs with unless
+    /// told otherwise. Asked once.
     pub fn best() -> Isa {
-        Isa::ALL
-            .into_iter()
-            .find(|isa| isa.is_available())
-            .unwrap_or(Isa::Portable)
+        static BEST: OnceLock<Isa> = OnceLock::new();
+        *BEST.get_or_init(|| {
+            Isa::ALL
+                .into_iter()
+                .find(|isa| isa.is_available())
+                .unwrap_or(Isa::Portable)
+        })
     }
 
     /// Whether a kernel with it fuses multiply-adds.
     pub fn fuses(self) -> bool {
         match self {
             Isa::Avx512 | Isa::Avx2 => true,
-            Isa::Portable => FUSED,
+            Isa::Portable => PORTABLE_FUSES,
         }
     }
 
-    /// How far from the oracle a kernel with it may be.
-    pub fn tolerance(self) -> Tolerance {
-        if self.fuses() {
-            FMA_TOLERANCE
-        } else {
-            Tolerance::Exact
-        }
-    }
-
-    /// `Ok` when this CPU has it; else the one line a user sees.
-    pub fn check_available(self) -> Result<Isa, UserError> {
+    /// `Ok` when this CPU has it; else why not, as the one line a user
+    /// sees.
+    pub fn check_available(self) -> Result<Isa, Unavailable> {
         if self.is_available() {
             return Ok(self);
         }
@@ -95,13 +96,26 @@ impl Isa {
         } else {
             format!("this CPU has no {self}")
         };
-        Err(UserError::missing(format!(
+        Err(Unavailable(format!(
             "--isa {}: {why}; it can run --isa {}",
             self.flag(),
             has.join(", --isa ")
         )))
     }
 }
+
+/// An instruction set this machine cannot run, in the one line a user
+/// sees (something missing, not a mistake).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable(pub String);
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unavailable {}
 
 impl fmt::Display for Isa {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -120,7 +134,7 @@ impl fmt::Display for Isa {
 pub const DISABLE_VARIABLE: &str = "MANDEL_DISABLE_CPU_FEATURES";
 
 fn disabled() -> &'static [Isa] {
-    static DISABLED: std::sync::OnceLock<Vec<Isa>> = std::sync::OnceLock::new();
+    static DISABLED: OnceLock<Vec<Isa>> = OnceLock::new();
     DISABLED.get_or_init(|| {
         let names = std::env::var(DISABLE_VARIABLE).unwrap_or_default();
         Isa::ALL
@@ -153,27 +167,6 @@ pub fn build_vectors() -> &'static str {
     }
 }
 
-/// 0: none chosen yet; otherwise 1 + the index in [`Isa::ALL`].
-static CHOSEN: AtomicU8 = AtomicU8::new(0);
-
-/// Makes the dispatched kernels use `isa` from now on (`--isa`); one line
-/// for the user when this CPU lacks it.
-pub fn choose(isa: Isa) -> Result<(), UserError> {
-    isa.check_available()?;
-    let index = Isa::ALL.iter().position(|&i| i == isa).expect("listed");
-    CHOSEN.store(index as u8 + 1, Ordering::Relaxed);
-    Ok(())
-}
-
-/// What the dispatched kernels use: the `--isa` choice, else the best this
-/// CPU has.
-pub fn chosen() -> Isa {
-    match CHOSEN.load(Ordering::Relaxed) {
-        0 => Isa::best(),
-        n => Isa::ALL[usize::from(n) - 1],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,7 +175,7 @@ mod tests {
     fn the_portable_kernel_always_runs_and_the_best_is_available() {
         assert!(Isa::Portable.is_available());
         assert!(Isa::best().is_available());
-        assert_eq!(Isa::Portable.fuses(), FUSED);
+        assert_eq!(Isa::Portable.fuses(), PORTABLE_FUSES);
         let missing = Isa::ALL.into_iter().find(|isa| !isa.is_available());
         if let Some(isa) = missing {
             let line = isa.check_available().unwrap_err().to_string();
