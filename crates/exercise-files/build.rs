@@ -7,8 +7,11 @@
 //! its library, binary and tests, which compile the exercise file, are built
 //! after this has run.
 
-use std::io::Write;
 use std::path::Path;
+
+// The writer the workshop's runner uses too (see src/lib.rs).
+#[path = "src/lib.rs"]
+mod exercise_files;
 
 fn main() {
     // Once per build configuration, never on an edit of an exercise: a
@@ -35,33 +38,16 @@ fn main() {
             if exercise.exists() {
                 continue;
             }
-            let text = std::fs::read_to_string(&stub)
+            let stub_text = std::fs::read_to_string(&stub)
                 .unwrap_or_else(|e| panic!("cannot read the stub {}: {e}", stub.display()));
             // Said in the build's log only: cargo would repeat a
             // `cargo:warning` on every later build, long after it was news.
-            match write_new(&exercise, &text) {
-                Ok(()) => eprintln!("wrote exercises/{step}/{file}, the shipped stub"),
+            match exercise_files::write_missing(&exercise, &stub_text) {
+                Ok(true) => eprintln!("wrote exercises/{step}/{file}, the shipped stub"),
                 // Written meanwhile (another build, the runner): it stays.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Ok(false) => {}
                 Err(e) => panic!("cannot write exercises/{step}/{file}: {e}"),
             }
         }
     }
-}
-
-/// Writes `text` to `path`, a file that must not exist yet; a failed
-/// write leaves no half-written file behind.
-fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(path);
-        })
 }

@@ -20,7 +20,8 @@ use step05::solution::chunk_ranges;
 use step06::comm::{Comm, Grid, Message};
 use step06::Strategy;
 
-/// Chunks per worker by default: the tutorial's advice was 16 to 256.
+/// Chunks per worker by default: the tutorial's write-up advised 16 or
+/// more, up to 256.
 pub const CHUNKS_PER_WORKER: usize = 16;
 
 /// Tasks a worker holds at once: the one it computes and the next, so it

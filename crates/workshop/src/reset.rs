@@ -37,10 +37,20 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         Some(text) => {
             let saved = save_beside(&path, text)?;
             println!("Saved your {relative} as {}.", beside(&relative, &saved));
+            // Saved, so it may be replaced: with the bytes the build writes.
+            workspace::write_whole(&path, &workspace::lf(step.stub))?;
         }
-        None => println!("{relative} was missing."),
+        None => {
+            println!("{relative} was missing.");
+            // A file that appeared since the read above is the attendee's,
+            // and is not saved: it stays.
+            if !write_missing(&path, &relative, step.stub)? {
+                return Err(UserError::new(format!(
+                    "{relative} appeared while resetting it; nothing was reset: run it again"
+                )));
+            }
+        }
     }
-    workspace::write_whole(&path, step.stub)?;
     println!(
         "{relative} is the shipped stub again; `cargo test -p {}` will say so.",
         step.id()
@@ -54,11 +64,19 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
 pub fn write_missing_exercises(root: &Path) -> Result<(), UserError> {
     for step in LADDER {
         let relative = step.path(Variant::Exercise);
-        if workspace::write_new(&root.join(&relative), step.stub)? {
+        if write_missing(&root.join(&relative), &relative, step.stub)? {
             println!("Wrote {relative}, the shipped stub: yours to edit.");
         }
     }
     Ok(())
+}
+
+/// `exercise_files::write_missing`, the build's writer, with its failure
+/// in a user's words: whether `path` was written (`false`: a file is
+/// there, and it stays).
+fn write_missing(path: &Path, relative: &str, stub: &str) -> Result<bool, UserError> {
+    exercise_files::write_missing(path, stub)
+        .map_err(|e| UserError::new(format!("cannot write {relative}: {e}")))
 }
 
 /// `saved`, a file in the folder of `relative`, named as `relative` is:
@@ -127,11 +145,20 @@ mod tests {
         write_missing_exercises(dir.path()).unwrap();
         for step in LADDER {
             let path = dir.path().join(step.path(Variant::Exercise));
-            assert_eq!(std::fs::read_to_string(&path).unwrap(), step.stub);
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap(),
+                workspace::lf(step.stub)
+            );
         }
         let yours = dir.path().join(LADDER[2].path(Variant::Exercise));
         std::fs::write(&yours, "yours").unwrap();
         write_missing_exercises(dir.path()).unwrap();
         assert_eq!(std::fs::read_to_string(&yours).unwrap(), "yours");
+        // Nothing left behind: each step's folder holds its one file.
+        for step in LADDER {
+            let folder = dir.path().join(step.path(Variant::Exercise));
+            let names = std::fs::read_dir(folder.parent().unwrap()).unwrap().count();
+            assert_eq!(names, 1, "{}", step.id());
+        }
     }
 }

@@ -16,16 +16,10 @@ pub fn root() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
 }
 
-/// `text` with Windows line endings (`\r\n`, as Windows editors and
-/// git's `core.autocrlf` write them) made `\n`: what the tools compare and
-/// show, so that a file checks, resets and diffs alike either way.
-pub fn lf(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains("\r\n") {
-        text.replace("\r\n", "\n").into()
-    } else {
-        text.into()
-    }
-}
+/// `text` with Windows line endings made `\n`: what the tools compare,
+/// show and write, so that a file checks, resets and diffs alike either
+/// way. The rule is the exercise writer's, which the build shares.
+pub use exercise_files::lf;
 
 /// The file where hint progress is kept (git-ignored).
 pub fn progress_file(root: &Path) -> PathBuf {
@@ -88,45 +82,17 @@ pub fn cargo_build(mut build: std::process::Command, what: &str) -> Result<(), U
 }
 
 /// Writes `text` to `path` through a temporary file in the same folder and
-/// a rename, so a failure leaves the old file as it was.
+/// a rename, so a failure leaves the old file as it was. (A missing
+/// exercise file is written by `exercise_files::write_missing`, which
+/// never replaces one.)
 pub fn write_whole(path: &Path, text: &str) -> Result<(), UserError> {
-    write_through_temporary(path, text, Replace::Yes).map(|_| ())
-}
-
-/// [`write_whole`], where no file is at `path` yet: one there, even one
-/// made meanwhile, is left as it is (`Ok(false)`). Makes the folder.
-pub fn write_new(path: &Path, text: &str) -> Result<bool, UserError> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| UserError::new(format!("cannot make {}: {e}", dir.display())))?;
-    }
-    write_through_temporary(path, text, Replace::No)
-}
-
-#[derive(PartialEq)]
-enum Replace {
-    Yes,
-    No,
-}
-
-/// Whether `path` was written: only [`Replace::No`] finds it taken.
-fn write_through_temporary(path: &Path, text: &str, replace: Replace) -> Result<bool, UserError> {
     let cannot =
         |e: std::io::Error| UserError::new(format!("cannot write {}: {e}", path.display()));
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut file = temporary_beside(path, dir).map_err(cannot)?;
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(cannot)?;
-    let persisted = match replace {
-        Replace::Yes => file.persist(path),
-        Replace::No => file.persist_noclobber(path),
-    };
-    match persisted {
-        Ok(_) => Ok(true),
-        Err(e) if replace == Replace::No && e.error.kind() == std::io::ErrorKind::AlreadyExists => {
-            Ok(false)
-        }
-        Err(e) => Err(cannot(e.error)),
-    }
+    file.persist(path).map_err(|e| cannot(e.error))?;
+    Ok(())
 }
 
 /// A temporary file in `dir` for `path`'s new contents. A temporary file
@@ -171,24 +137,6 @@ mod tests {
         assert_eq!(hints_shown(dir.path(), "step03"), 3);
         assert_eq!(hints_shown(dir.path(), "step01"), 1);
         assert_eq!(hints_shown(dir.path(), "step02"), 0);
-    }
-
-    #[test]
-    fn a_new_file_never_replaces_one_there() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("step01/calculate_z.rs");
-        assert!(write_new(&path, "the stub").unwrap());
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "the stub");
-        std::fs::write(&path, "yours").unwrap();
-        assert!(!write_new(&path, "the stub").unwrap());
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "yours");
-        // Nothing left behind: the folder holds the one file.
-        assert_eq!(
-            std::fs::read_dir(dir.path().join("step01"))
-                .unwrap()
-                .count(),
-            1
-        );
     }
 
     #[cfg(unix)]
