@@ -76,7 +76,13 @@ fn after_the_last(step: &Step) -> String {
 /// (A checkout with Windows line endings, git's `core.autocrlf`, has the
 /// same hints.)
 pub fn hints(step: &Step) -> Vec<String> {
-    section(&workspace::lf(step.chapter), "Hints").map_or_else(Vec::new, numbered_items)
+    hints_in(step.chapter)
+}
+
+/// The hints of a chapter's text, for the checklist, which reads chapters
+/// from disk before any step is compiled.
+pub(crate) fn hints_in(chapter: &str) -> Vec<String> {
+    section(&workspace::lf(chapter), "Hints").map_or_else(Vec::new, numbered_items)
 }
 
 /// The items of a markdown numbered list (`1. ...`, continued on the lines

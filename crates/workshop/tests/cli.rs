@@ -176,8 +176,8 @@ fn every_step_binary_prints_its_outcome_as_one_json_object() {
     let beside = std::path::Path::new(env!("CARGO_BIN_EXE_workshop"));
     let problem = mandel_core::Problem::new(100, 30).unwrap();
     let sum = mandel_core::oracle::validation_sum(problem.oracle());
-    for number in 1..=7 {
-        let step = format!("step{number:02}");
+    for registered in workshop::registry::LADDER {
+        let step = registered.id();
         let exe = beside.with_file_name(format!("{step}{}", std::env::consts::EXE_SUFFIX));
         if !exe.is_file() {
             mandel_core::skip::skipped(
@@ -188,18 +188,17 @@ fn every_step_binary_prints_its_outcome_as_one_json_object() {
             continue;
         }
         let mut args = vec!["100", "30", "--json"];
-        if number == 7 {
-            match step07::availability() {
-                mandel_core::Availability::Ready => {}
-                mandel_core::Availability::Emulated(_) => args.push("--emulate"),
-                mandel_core::Availability::Missing(why) => {
-                    mandel_core::skip::skipped(
-                        "step07 --json",
-                        &why.to_string(),
-                        "then run the tests again",
-                    );
-                    continue;
-                }
+        // Step 07's GPU, emulated on the CPU where there is none.
+        match (registered.availability)() {
+            mandel_core::Availability::Ready => {}
+            mandel_core::Availability::Emulated(_) => args.push("--emulate"),
+            mandel_core::Availability::Missing(why) => {
+                mandel_core::skip::skipped(
+                    &format!("{step} --json"),
+                    &why.to_string(),
+                    "then run the tests again",
+                );
+                continue;
             }
         }
         let out = mandel_core::target::command(&exe)

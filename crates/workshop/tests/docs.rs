@@ -274,7 +274,8 @@ fn the_book_builds_with_mdbook_without_a_warning() {
 }
 
 /// `docs/adding-a-step.md` is a checklist whose every item names the test
-/// that enforces it: each name must be a test somewhere in the workspace.
+/// that enforces it and the files it is about: each name must be a
+/// `#[test]` in crates/, each path a file or folder of the workspace.
 #[test]
 fn the_checklist_names_tests_that_exist() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -291,22 +292,89 @@ fn the_checklist_names_tests_that_exist() {
             }
         }
     }
-    let named: Vec<&str> = page
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .filter(|word| word.len() > 12 && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+    let quoted: Vec<&str> = page.split('`').skip(1).step_by(2).collect();
+    let tests: Vec<&str> = quoted
+        .iter()
+        .copied()
+        .filter(|word| {
+            word.len() > 12
+                && word.starts_with(|c: char| c.is_ascii_lowercase())
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
         .collect();
     assert!(
-        named.len() >= 12,
-        "the checklist names its tests: {named:?}"
+        tests.len() >= 12,
+        "the checklist names its tests: {tests:?}"
     );
-    for test in named {
+    for test in tests {
         assert!(
-            sources.contains(&format!("fn {test}(")),
-            "docs/adding-a-step.md names `{test}`, which is no test in crates/"
+            is_a_test(&sources, test),
+            "docs/adding-a-step.md names `{test}`, which is no #[test] fn in crates/"
         );
     }
+    let paths: Vec<&str> = quoted
+        .iter()
+        .copied()
+        .filter(|word| is_a_path(word))
+        .collect();
+    assert!(
+        paths.len() >= 10,
+        "the checklist names its files: {paths:?}"
+    );
+    for path in paths {
+        // Step 08 is the page's example: any step on the ladder will do,
+        // `<name>` any name.
+        let found = workshop::registry::LADDER.iter().any(|step| {
+            let path = path.replace("step08", &step.id());
+            match path.split_once("<name>") {
+                None => root.join(&path).exists(),
+                Some((before, after)) => {
+                    let (folder, start) = before.rsplit_once('/').unwrap_or(("", before));
+                    std::fs::read_dir(root.join(folder)).is_ok_and(|mut names| {
+                        names.any(|entry| {
+                            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                            name.starts_with(start) && name.ends_with(after)
+                        })
+                    })
+                }
+            }
+        });
+        assert!(
+            found,
+            "docs/adding-a-step.md names `{path}`, which is nowhere in the workspace for any step on the ladder"
+        );
+    }
+}
+
+/// Whether `sources` define `name` as a `#[test]` function: its
+/// attributes, just above it, include `#[test]`.
+fn is_a_test(sources: &str, name: &str) -> bool {
+    sources
+        .match_indices(&format!("fn {name}("))
+        .any(|(at, _)| {
+            let above = &sources[..sources[..at].rfind('\n').unwrap_or(0)];
+            above
+                .lines()
+                .rev()
+                .take_while(|line| line.trim().starts_with("#[") || line.trim().starts_with("//"))
+                .any(|line| line.trim() == "#[test]")
+        })
+}
+
+/// Whether a quoted word is a path of the workspace: no spaces or code,
+/// and a folder or a file name with an extension. (The attendee's
+/// `exercises/` are written by the first build, not shipped.)
+fn is_a_path(word: &str) -> bool {
+    let code = |c: char| c.is_whitespace() || "\"'()[]{}&=:;!,*".contains(c);
+    let file = [".rs", ".toml", ".md", ".cu"]
+        .iter()
+        .any(|extension| word.ends_with(extension));
+    !word.is_empty()
+        && !word.contains(code)
+        && !word.starts_with("exercises/")
+        && (word.contains('/') || file)
 }
 
 /// The texts whose commands a reader copies: the book and the README.

@@ -14,6 +14,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use mandel_core::selfcheck::{FailureKind, Verdict};
+use mandel_core::{Step, Variant};
+use workshop::registry::LADDER;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -60,20 +62,29 @@ fn minimal_workshop() -> tempfile::TempDir {
 /// Every step's shipped stub as its exercise file, as a fresh clone's first
 /// build leaves them (this checkout's own exercise files may be anything).
 fn write_stubs(dir: &Path) {
-    for n in 1..=7 {
-        let file = if n == 7 {
-            "calculate_z.cu"
-        } else {
-            "calculate_z.rs"
-        };
-        let folder = dir.join(format!("exercises/step{n:02}"));
-        std::fs::create_dir_all(&folder).unwrap();
+    for step in LADDER {
+        let exercise = dir.join(step.path(Variant::Exercise));
+        std::fs::create_dir_all(exercise.parent().unwrap()).unwrap();
         std::fs::copy(
-            root().join(format!("crates/step{n:02}/stub/{file}")),
-            folder.join(file),
+            root().join(format!("crates/{}/stub/{}", step.id(), step.file)),
+            exercise,
         )
         .unwrap();
     }
+}
+
+/// Step `number` of the ladder.
+fn registered(number: u32) -> &'static Step {
+    LADDER
+        .iter()
+        .copied()
+        .find(|s| s.number == number)
+        .unwrap_or_else(|| panic!("no step {number} in LADDER"))
+}
+
+/// The reference solution of step `number`, as text.
+fn solution(number: u32) -> String {
+    std::fs::read_to_string(root().join(registered(number).path(Variant::Solution))).unwrap()
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -501,12 +512,7 @@ fn mutant(step: u32, name: &str) -> &'static mutants::Mutant {
 /// A wrong version from the mutants crate's catalogue, as a file's text.
 fn wrong_version(step: u32, name: &str) -> String {
     let mutant = mutant(step, name);
-    let extension = if step == 7 { "cu" } else { "rs" };
-    let solution = std::fs::read_to_string(
-        root().join(format!("solutions/step{step:02}/calculate_z.{extension}")),
-    )
-    .unwrap();
-    solution.replacen(mutant.find, mutant.replace, 1)
+    solution(step).replacen(mutant.find, mutant.replace, 1)
 }
 
 /// Every verdict, on every step, is the same in `cargo test -p stepNN`,
@@ -528,23 +534,16 @@ fn cargo_test_status_and_watch_give_one_verdict() {
     assert!(built.status.success(), "{}", text(&built.stderr));
     let exe = copy_target().join("debug/workshop");
     // Each step's tests built once with its file there, as `setup` does.
-    for n in 1..=7 {
-        let built = cargo_in(dir, &["test", "--no-run", "-p", &format!("step{n:02}")]);
+    for step in LADDER {
+        let built = cargo_in(dir, &["test", "--no-run", "-p", &step.id()]);
         assert!(built.status.success(), "{}", text(&built.stderr));
     }
-    let solution = |n: u32| {
-        let extension = if n == 7 { "cu" } else { "rs" };
-        std::fs::read_to_string(
-            root().join(format!("solutions/step{n:02}/calculate_z.{extension}")),
-        )
-        .unwrap()
-    };
     let does_not_compile = format!("{}\nfn broken() -> u32 {{ \"text\" }}\n", solution(2));
     // Rounds, each setting every step's file: every verdict a file can
     // earn appears (a missing one is written back), and every step passes
     // once.
-    let full_rounds: [[(&str, Option<String>); 7]; 2] = [
-        [
+    let full_rounds: Vec<Vec<(&str, Option<String>)>> = vec![
+        vec![
             (
                 "never finishes",
                 Some(wrong_version(1, "a loop that stops only on escape")),
@@ -570,7 +569,7 @@ fn cargo_test_status_and_watch_give_one_verdict() {
             // `core.autocrlf`): it passes all the same.
             ("passes", Some(crlf(&solution(7)))),
         ],
-        [
+        vec![
             ("passes", Some(solution(1))),
             ("passes", Some(crlf(&solution(2)))),
             ("passes", Some(solution(3))),
@@ -583,10 +582,16 @@ fn cargo_test_status_and_watch_give_one_verdict() {
     // Then only the steps named, the others left as they are: answers
     // that depend on which thread finishes first (checked several times
     // below), and precision.
-    let mut rounds: Vec<Vec<(u32, &str, Option<String>)>> = full_rounds
-        .into_iter()
-        .map(|round| (1..=7).zip(round).map(|(n, (v, t))| (n, v, t)).collect())
-        .collect();
+    let mut rounds: Vec<Vec<(u32, &str, Option<String>)>> = Vec::new();
+    for round in full_rounds {
+        assert_eq!(
+            round.len(),
+            LADDER.len(),
+            "each full round gives every step on the ladder a verdict, in LADDER's order"
+        );
+        let numbers = LADDER.iter().map(|s| s.number);
+        rounds.push(numbers.zip(round).map(|(n, (v, t))| (n, v, t)).collect());
+    }
     rounds.push(vec![
         (
             5,
@@ -616,15 +621,15 @@ fn cargo_test_status_and_watch_give_one_verdict() {
         .filter(|m| m.timing)
         .map(|m| wrong_version(m.step, m.name))
         .collect();
-    let can_run_step07 = !matches!(
-        step07::availability(),
-        mandel_core::Availability::Missing(_)
-    );
+    let cannot_run: Vec<u32> = LADDER
+        .iter()
+        .filter(|s| matches!((s.availability)(), mandel_core::Availability::Missing(_)))
+        .map(|s| s.number)
+        .collect();
     let mut disagree = Vec::new();
     for round in rounds {
         for &(n, _, ref text) in &round {
-            let extension = if n == 7 { "cu" } else { "rs" };
-            let file = dir.join(format!("exercises/step{n:02}/calculate_z.{extension}"));
+            let file = dir.join(registered(n).path(Variant::Exercise));
             match text {
                 Some(text) => std::fs::write(&file, text).unwrap(),
                 None => {
@@ -675,9 +680,10 @@ fn cargo_test_status_and_watch_give_one_verdict() {
                     test_passed: test.status.success(),
                     watch: watched.clone(),
                 };
-                // Where nothing can run step 07's kernel, whatever the file
-                // holds, all three must say so (and the test must fail).
-                let expected = if n == 7 && !can_run_step07 {
+                // Where nothing can run the step's kernel (step 07's), whatever
+                // the file holds, all three must say so (and the test must
+                // fail).
+                let expected = if cannot_run.contains(&n) {
                     &"not on this machine"
                 } else {
                     expected
