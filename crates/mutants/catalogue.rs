@@ -265,7 +265,7 @@ catalogue![
         step: 5,
         name: "chunks joined in the order they finish",
         find: "    let mut output = vec![0; re.len()];\n    chunk_parts(&mut output, chunks)\n        .into_par_iter()\n        .for_each(|(range, part)| {\n            calculate_z_blocks_into(&re[range.clone()], &im[range], maxiter, BLOCK, part)\n        });\n    output\n",
-        replace: "    let finished = std::sync::Mutex::new(Vec::new());\n    chunk_ranges(re.len(), chunks)\n        .into_par_iter()\n        .enumerate()\n        .for_each(|(index, range)| {\n            let counts = step04::fastest::calculate_z_blocks(&re[range.clone()], &im[range], maxiter, BLOCK);\n            finished.lock().unwrap().push((index, counts));\n        });\n    finished.into_inner().unwrap().into_iter().flat_map(|(_, counts)| counts).collect()\n",
+        replace: "    let finished = std::sync::Mutex::new(Vec::new());\n    chunk_ranges(re.len(), chunks)\n        .into_par_iter()\n        .enumerate()\n        .for_each(|(index, range)| {\n            let counts = step04::dispatch::calculate_z_blocks(&re[range.clone()], &im[range], maxiter, BLOCK);\n            finished.lock().unwrap().push((index, counts));\n        });\n    finished.into_inner().unwrap().into_iter().flat_map(|(_, counts)| counts).collect()\n",
         verdict: Wrong,
         timing: true,
     },

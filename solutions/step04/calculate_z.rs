@@ -10,7 +10,7 @@
 //!
 //! Written once, over the vector operations of `step04::simd` (the names
 //! are `wide`'s): [`calculate_z`] runs it with `wide`'s `f64x8`, and
-//! `step04::fastest` with AVX-512 or AVX2+FMA when this CPU has them.
+//! `step04::dispatch` with AVX-512 or AVX2+FMA when this CPU has them.
 //!
 //! The exercise is [`Z::iterate`] and [`escape_iterations`]; the rest,
 //! from "Going further" on, is the reference's speed: stretches without
@@ -27,7 +27,7 @@ pub const LANES: usize = step04::simd::LANES;
 /// AVX-512 an `f64x8` is one of 32 registers; elsewhere it takes two AVX or
 /// four SSE/NEON registers of 16 (32 on Arm), so fewer fit. (Measured on
 /// the workshop's machine: 6 was best with AVX-512, 3 with AVX2, 2 with
-/// SSE2.) This is the portable kernel's; `step04::fastest` has its own
+/// SSE2.) This is the portable kernel's; `step04::dispatch` has its own
 /// for the instruction sets it picks at run time.
 pub const INTERLEAVE: usize = if cfg!(target_feature = "avx512f") {
     6
@@ -77,7 +77,7 @@ pub fn calculate_z_blocks_into(
 /// and with the sieve or without it (every group from the first iteration
 /// to the last: the chapter's "before"). Everything below is
 /// `#[inline(always)]`, so that it all compiles into the caller: for
-/// `step04::fastest`, a function compiled for `simd`'s instructions.
+/// `step04::dispatch`, a function compiled for `simd`'s instructions.
 #[inline(always)]
 pub fn fused_blocks<S: Simd, const N: usize>(
     simd: S,

@@ -16,7 +16,7 @@
 use std::ops::Range;
 
 use rayon::prelude::*;
-use step04::fastest::{calculate_z_blocks_into, BLOCK};
+use step04::dispatch::{calculate_z_blocks_into, BLOCK};
 
 /// Chunks per thread by default: enough that the uneven rows even out,
 /// few enough that each chunk is still thousands of points.

@@ -15,7 +15,7 @@
 
 use std::ops::Range;
 
-use step04::fastest::{calculate_z_blocks_into, BLOCK};
+use step04::dispatch::{calculate_z_blocks_into, BLOCK};
 use step05::solution::chunk_ranges;
 use step06::comm::{Comm, Grid, Message};
 use step06::Strategy;

@@ -3,8 +3,7 @@
 //! The tutorial's problem ([`problem`]), the one oracle every step is checked
 //! against ([`oracle`], [`verify`]), pictures ([`picture`]), profiles
 //! ([`profile`]), timing ([`timing`]), the step binaries' driver ([`run`]) and
-//! the attendees' self-check ([`selfcheck`]), and the line a test prints
-//! when it cannot check here ([`skip`]).
+//! the attendees' self-check ([`selfcheck`]).
 
 pub mod error;
 pub mod oracle;
@@ -15,9 +14,7 @@ pub mod problem;
 pub mod profile;
 pub mod run;
 pub mod selfcheck;
-pub mod skip;
 pub mod step;
-pub mod target;
 pub mod timing;
 pub mod verify;
 pub mod work;

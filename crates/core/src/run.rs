@@ -172,6 +172,9 @@ pub fn run_against(
     }
 }
 
+/// A run in four parts: measure the kernel, check its answer, write the
+/// files asked for, then say it, to a person ([`CommonArgs::say`], line by
+/// line as it goes) or as one [`RunOutcome`] (`--json`, at the end).
 fn run_checked(
     step: &Step,
     variant: Variant,
@@ -184,23 +187,9 @@ fn run_checked(
         return self_check(step, variant, args, pictures, &kernel);
     }
     // Claim every output before any work, so a bad path costs nothing.
-    let Outputs {
-        png,
-        diff_png,
-        flamegraph,
-    } = args.claim_outputs()?;
+    let outputs = args.claim_outputs()?;
     let problem = Problem::new(args.w, args.maxiter)?;
-
-    let running = running.unwrap_or_else(|| {
-        format!(
-            "{} ({}), {}",
-            variant.describe(),
-            step.path(variant),
-            step.instruction_set(variant, args.isa)
-        )
-    });
-    args.say(format_args!("{} {}: {running}", step.id(), step.name));
-    args.say(format_args!("Total elements: {}", problem.len()));
+    say_started(step, variant, args, running, &problem);
     let mut outcome = outcome_of(step, variant, args.isa, Verdict::Unchecked);
     outcome.problem = Some(Shape {
         w: problem.w,
@@ -208,10 +197,8 @@ fn run_checked(
         points: problem.len(),
     });
 
-    let profiler = flamegraph.as_ref().map(|_| Profiler::start()).transpose()?;
-    let ran = catch(|| timed(|| kernel(&problem)));
-    let (output, took) = match ran {
-        Ok(done) => done,
+    let measured = match measure(&kernel, &problem, outputs.flamegraph.is_some())? {
+        Ok(measured) => measured,
         Err(panic) => {
             let failure = failure_of(step, variant, &panic);
             if args.json {
@@ -223,75 +210,191 @@ fn run_checked(
             return Ok(ExitCode::from(1));
         }
     };
-    let profile = profiler.map(Profiler::stop).transpose()?;
+    let updates = z_updates(&problem.points, &measured.output, problem.maxiter);
+    outcome.seconds = Some(measured.took.as_secs_f64());
+    outcome.z_updates_per_second = Some(rate(updates, measured.took));
+    outcome.sum = Some(validation_sum(&measured.output));
+    say_measured(step, args, &outcome);
 
-    let updates_per_second = rate(z_updates(&problem.points, &output, problem.maxiter), took);
-    outcome.seconds = Some(took.as_secs_f64());
-    outcome.z_updates_per_second = Some(updates_per_second);
-    outcome.sum = Some(validation_sum(&output));
-    args.say(format_args!(
-        "{} took {} ({} z-updates/s)",
-        step.function,
-        duration_text(took),
-        rate_text(updates_per_second)
-    ));
-    args.say(format_args!(
-        "Total sum of elements (for validation): {}",
-        validation_sum(&output)
-    ));
-
-    if args.no_check {
-        args.say("Check against the oracle skipped (--no-check)");
-    }
-    let (against, tolerance) = match &reference {
-        Some(r) => (r.name.as_str(), r.tolerance),
-        None => ("the oracle", step.tolerance(variant, args.isa)),
-    };
-    let report = (!args.no_check).then(|| match &reference {
-        Some(r) => verify::compare_with(&problem, &(r.answer)(&problem), &output),
-        None => verify::compare(&problem, &output),
-    });
-    let passes = report.as_ref().is_none_or(|r| r.passes(tolerance));
-    if let Some(report) = &report {
-        args.say(verdict_sentence(against, tolerance, report));
+    let checked = check(step, variant, args, &problem, &measured.output, reference);
+    if let Some(report) = &checked.report {
         outcome.exact = Some(report.is_exact());
         outcome.differing = Some(report.differing);
-        outcome.verdict = verdict_of(against, tolerance, report);
+        outcome.verdict = verdict_of(&checked.against, checked.tolerance, report);
     }
+    args.say(checked.sentence());
 
-    if let Some(file) = png {
-        let image = picture::render(&problem, &output, args.palette);
-        let path = picture::save_png(&image, file)?;
-        args.say(format_args!("Wrote {}", path.display()));
-    }
-    if let Some(file) = diff_png {
-        if report.as_ref().is_some_and(verify::Report::is_exact) {
-            args.say(format_args!(
-                "No differences, so {} was not written",
-                file.path().display()
-            ));
-        } else {
-            let image = picture::differences(&problem, &output);
-            let path = picture::save_png(&image, file)?;
-            args.say(format_args!("Wrote {}", path.display()));
-        }
-    }
-    if let (Some(profile), Some(file)) = (profile, flamegraph) {
-        let title = format!("{} {} {}", step.id(), step.name, problem.label());
-        let path = profile.write_flamegraph(file, &title, None)?;
-        args.say(format_args!(
-            "Wrote {} (open it in a browser)",
-            path.display()
-        ));
+    for line in write_outputs(step, args, outputs, &problem, measured, &checked)? {
+        args.say(line);
     }
     if args.json {
         println!("{}", outcome.to_json());
     }
-    Ok(if passes {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    Ok(match outcome.verdict {
+        Verdict::Fails(_) => ExitCode::from(1),
+        Verdict::Passes | Verdict::Unchecked => ExitCode::SUCCESS,
     })
+}
+
+/// The lines a person reads before the kernel runs: what runs (the
+/// step's file and instructions, unless `running` says otherwise) and on
+/// how many points, as the tutorial's scripts begin.
+fn say_started(
+    step: &Step,
+    variant: Variant,
+    args: &CommonArgs,
+    running: Option<String>,
+    problem: &Problem,
+) {
+    let running = running.unwrap_or_else(|| {
+        format!(
+            "{} ({}), {}",
+            variant.describe(),
+            step.path(variant),
+            step.instruction_set(variant, args.isa)
+        )
+    });
+    args.say(format_args!("{} {}: {running}", step.id(), step.name));
+    args.say(format_args!("Total elements: {}", problem.len()));
+}
+
+/// A kernel's answer, its time, and its profile when one was asked for.
+struct Measured {
+    output: Vec<u32>,
+    took: std::time::Duration,
+    profile: Option<profile::Profile>,
+}
+
+/// Runs `kernel` once on `problem`, timed and, with `profiled`, sampled;
+/// its panic, if it panics.
+fn measure(
+    kernel: &dyn Fn(&Problem) -> Vec<u32>,
+    problem: &Problem,
+    profiled: bool,
+) -> Result<Result<Measured, selfcheck::Panic>, UserError> {
+    let profiler = profiled.then(Profiler::start).transpose()?;
+    let (output, took) = match catch(|| timed(|| kernel(problem))) {
+        Ok(done) => done,
+        Err(panic) => return Ok(Err(panic)),
+    };
+    let profile = profiler.map(Profiler::stop).transpose()?;
+    Ok(Ok(Measured {
+        output,
+        took,
+        profile,
+    }))
+}
+
+/// The lines a person reads once the kernel has run: its time and the
+/// tutorial's validation sum.
+fn say_measured(step: &Step, args: &CommonArgs, outcome: &RunOutcome) {
+    let (Some(took), Some(per_second), Some(sum)) =
+        (outcome.time(), outcome.z_updates_per_second, outcome.sum)
+    else {
+        return;
+    };
+    args.say(format_args!(
+        "{} took {} ({} z-updates/s)",
+        step.function,
+        duration_text(took),
+        rate_text(per_second)
+    ));
+    args.say(format_args!(
+        "Total sum of elements (for validation): {sum}"
+    ));
+}
+
+/// What an answer was checked against, and how it came out (no report:
+/// `--no-check`).
+struct Checked {
+    against: String,
+    tolerance: Tolerance,
+    report: Option<verify::Report>,
+}
+
+impl Checked {
+    /// The check's line for a person.
+    fn sentence(&self) -> String {
+        let Some(report) = &self.report else {
+            return "Check against the oracle skipped (--no-check)".to_string();
+        };
+        let verdict = if report.is_exact() {
+            "matches exactly"
+        } else if report.passes(self.tolerance) {
+            "matches within tolerance"
+        } else {
+            "DOES NOT MATCH"
+        };
+        let summary = report.summary().replace("the oracle", &self.against);
+        format!(
+            "Check against {} ({}): {verdict}: {summary}",
+            self.against, self.tolerance
+        )
+    }
+}
+
+/// Compares `output` with the oracle, or with `reference` when given.
+fn check(
+    step: &Step,
+    variant: Variant,
+    args: &CommonArgs,
+    problem: &Problem,
+    output: &[u32],
+    reference: Option<Reference>,
+) -> Checked {
+    let (against, tolerance) = match &reference {
+        Some(r) => (r.name.clone(), r.tolerance),
+        None => ("the oracle".to_string(), step.tolerance(variant, args.isa)),
+    };
+    let report = (!args.no_check).then(|| match &reference {
+        Some(r) => verify::compare_with(problem, &(r.answer)(problem), output),
+        None => verify::compare(problem, output),
+    });
+    Checked {
+        against,
+        tolerance,
+        report,
+    }
+}
+
+/// Writes the picture, the picture of differences and the flamegraph that
+/// were asked for; the lines that say so.
+fn write_outputs(
+    step: &Step,
+    args: &CommonArgs,
+    outputs: Outputs,
+    problem: &Problem,
+    measured: Measured,
+    checked: &Checked,
+) -> Result<Vec<String>, UserError> {
+    let mut wrote = Vec::new();
+    if let Some(file) = outputs.png {
+        let image = picture::render(problem, &measured.output, args.palette);
+        let path = picture::save_png(&image, file)?;
+        wrote.push(format!("Wrote {}", path.display()));
+    }
+    if let Some(file) = outputs.diff_png {
+        if checked
+            .report
+            .as_ref()
+            .is_some_and(verify::Report::is_exact)
+        {
+            wrote.push(format!(
+                "No differences, so {} was not written",
+                file.path().display()
+            ));
+        } else {
+            let image = picture::differences(problem, &measured.output);
+            let path = picture::save_png(&image, file)?;
+            wrote.push(format!("Wrote {}", path.display()));
+        }
+    }
+    if let (Some(profile), Some(file)) = (measured.profile, outputs.flamegraph) {
+        let title = format!("{} {} {}", step.id(), step.name, problem.label());
+        let path = profile.write_flamegraph(file, &title, None)?;
+        wrote.push(format!("Wrote {} (open it in a browser)", path.display()));
+    }
+    Ok(wrote)
 }
 
 /// The outcome of `step`'s `variant` at `isa` with `verdict`, the rest to
@@ -397,16 +500,4 @@ fn self_check(
         }
     }
     Ok(report_self_check(args, &outcome))
-}
-
-fn verdict_sentence(against: &str, tolerance: Tolerance, report: &verify::Report) -> String {
-    let verdict = if report.is_exact() {
-        "matches exactly"
-    } else if report.passes(tolerance) {
-        "matches within tolerance"
-    } else {
-        "DOES NOT MATCH"
-    };
-    let summary = report.summary().replace("the oracle", against);
-    format!("Check against {against} ({tolerance}): {verdict}: {summary}")
 }

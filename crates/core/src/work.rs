@@ -139,7 +139,7 @@ impl Tally {
         let total: u64 = record.points.iter().sum();
         if total == 0 {
             return Some(format!(
-                "none of its points went through step 04's kernel (`step04::fastest`), so the self-check cannot see which of {} computed them: {}",
+                "none of its points went through step 04's kernel (`step04::dispatch`), so the self-check cannot see which of {} computed them: {}",
                 expected.workers, expected.remedy
             ));
         }

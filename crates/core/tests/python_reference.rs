@@ -21,7 +21,7 @@ fn oracle_agrees_with_python_on_fresh_sizes() {
         Ok(out) if out.status.success() => out,
         Ok(out) => panic!("{script} failed: {}", String::from_utf8_lossy(&out.stderr)),
         Err(why) => {
-            mandel_core::skip::skipped(
+            mandel_testing::skip::skipped(
                 "the oracle against the tutorial's arithmetic run in Python",
                 &format!("cannot run python3: {why}"),
                 "install Python 3 (python.org; Debian, Ubuntu: `sudo apt-get install python3`)",

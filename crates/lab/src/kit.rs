@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output, Stdio};
 use std::time::Instant;
 
-use mandel_core::skip;
 use mandel_core::timing::duration_text;
 use mandel_core::UserError;
+use mandel_testing::skip;
 use workshop::workspace;
 
 #[derive(clap::Args)]

@@ -93,7 +93,7 @@ fn on_hosts(args: &Args) -> Result<ExitCode, UserError> {
     OutputFile::create(&args.out.join("network.svg"))?;
     // Under an emulator the hosts would run this program natively, and
     // step 06 is built for this machine: measure natively instead.
-    if let Some(runner) = mandel_core::target::runner() {
+    if let Some(runner) = mandel_testing::target::runner() {
         return Err(UserError::missing(format!(
             "lab network runs natively, not under `{}`",
             runner.join(" ")

@@ -136,11 +136,11 @@ pub(crate) fn step04_on_one_thread(problem: &Problem, runs: usize) -> (Duration,
     median_run(
         runs,
         || {
-            step04::fastest::calculate_z_blocks(
+            step04::dispatch::calculate_z_blocks(
                 &problem.re,
                 &problem.im,
                 problem.maxiter,
-                step04::fastest::BLOCK,
+                step04::dispatch::BLOCK,
             )
         },
         || (),

@@ -13,7 +13,7 @@ use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median, median_run, rate, rate_text, timed};
 use mandel_core::Isa;
 use mandel_core::{verify, Problem, UserError, Variant};
-use step04::fastest::{dispatching_to, this_threads_isa};
+use step04::dispatch::{dispatching_to, this_threads_isa};
 use step05::{solution, timed_chunks, with_threads, ChunkTime};
 use workshop::peak;
 

@@ -11,7 +11,7 @@ use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median_run, rate};
 use mandel_core::Isa;
 use mandel_core::{verify, Problem, UserError};
-use step04::fastest::{calculate_z_sieved, sieves, BLOCK};
+use step04::dispatch::{calculate_z_sieved, sieves, BLOCK};
 use workshop::peak::{self, Peak};
 
 #[derive(clap::Args)]

@@ -3,7 +3,7 @@
 use std::process::Output;
 
 fn lab(args: &[&str]) -> Output {
-    mandel_core::target::command(env!("CARGO_BIN_EXE_lab"))
+    mandel_testing::target::command(env!("CARGO_BIN_EXE_lab"))
         .args(args)
         .env_remove("RUST_BACKTRACE")
         .output()
@@ -143,7 +143,7 @@ fn bench_python_puts_the_tutorials_scripts_beside_rust_and_says_what_is_missing(
     }
     // One line per reason, not one per script.
     for (why, scripts) in skipped {
-        mandel_core::skip::skipped(
+        mandel_testing::skip::skipped(
             &format!("bench --python's {}", scripts.join(", ")),
             &why,
             "`python3 -m pip install numpy numexpr` gives every row",
@@ -152,7 +152,7 @@ fn bench_python_puts_the_tutorials_scripts_beside_rust_and_says_what_is_missing(
     assert!(row("rust step01 pure").contains("exact"));
 
     // No interpreter: every Python row says so, the Rust rows still run.
-    let none = mandel_core::target::command(env!("CARGO_BIN_EXE_lab"))
+    let none = mandel_testing::target::command(env!("CARGO_BIN_EXE_lab"))
         .args([
             "bench", "--python", "60", "20", "--runs", "1", "--steps", "2",
         ])
@@ -180,7 +180,7 @@ fn bench_python_puts_the_tutorials_scripts_beside_rust_and_says_what_is_missing(
 fn figures_are_written_with_the_machine_and_the_command_on_top() {
     let dir = tempfile::tempdir().unwrap();
     // AVX2 hidden, as on a CPU without it: its figure must say so.
-    let out = mandel_core::target::command(env!("CARGO_BIN_EXE_lab"))
+    let out = mandel_testing::target::command(env!("CARGO_BIN_EXE_lab"))
         .args(["figures", "--quick", "--out", dir.path().to_str().unwrap()])
         .env("MANDEL_DISABLE_CPU_FEATURES", "avx2")
         .output()
@@ -366,14 +366,14 @@ fn the_gpu_figures_alone_from_the_binaries_as_built() {
 #[test]
 fn ranks_without_mpi_runs_the_threads_and_says_why_mpi_is_missing() {
     // The runner itself is found on the PATH this test takes away.
-    if mandel_core::skip::under_a_runner(
+    if mandel_testing::skip::under_a_runner(
         "workshop ranks on a machine without MPI",
         "the runner is found on the PATH the test takes away",
     ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let out = mandel_core::target::command(env!("CARGO_BIN_EXE_lab"))
+    let out = mandel_testing::target::command(env!("CARGO_BIN_EXE_lab"))
         .args(["ranks", "100", "30", "--runs", "1", "--ranks", "1,2"])
         .arg("--out")
         .arg(dir.path())
@@ -396,14 +396,14 @@ fn ranks_without_mpi_runs_the_threads_and_says_why_mpi_is_missing() {
 /// under `mpirun` give step 04's sum (`ranks` checks every run's).
 #[test]
 fn ranks_runs_step06_under_mpirun_where_there_is_one() {
-    if mandel_core::skip::under_a_runner(
+    if mandel_testing::skip::under_a_runner(
         "step 06 as MPI processes",
         "it would build a native step 06",
     ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let out = mandel_core::target::command(env!("CARGO_BIN_EXE_lab"))
+    let out = mandel_testing::target::command(env!("CARGO_BIN_EXE_lab"))
         .args(["ranks", "100", "30", "--runs", "1", "--ranks", "2"])
         .arg("--out")
         .arg(dir.path())
@@ -415,7 +415,7 @@ fn ranks_runs_step06_under_mpirun_where_there_is_one() {
         .lines()
         .find_map(|l| l.strip_prefix("MPI columns: skipped, "))
     {
-        mandel_core::skip::skipped(
+        mandel_testing::skip::skipped(
             "step 06 as MPI processes",
             why,
             "Debian, Ubuntu: `sudo apt-get install libopenmpi-dev openmpi-bin libclang-dev`",
@@ -445,7 +445,7 @@ fn kit_refuses_what_it_cannot_write_and_leaves_nothing_behind() {
     };
     let before = entries();
     let kit = |dir: &std::path::Path, env: &[(&str, &std::ffi::OsStr)]| {
-        let mut command = mandel_core::target::command(env!("CARGO_BIN_EXE_lab"));
+        let mut command = mandel_testing::target::command(env!("CARGO_BIN_EXE_lab"));
         command
             .args(["kit", dir.to_str().unwrap()])
             .env_remove("RUST_BACKTRACE");
@@ -467,7 +467,7 @@ fn kit_refuses_what_it_cannot_write_and_leaves_nothing_behind() {
         "exists and is not a folder",
     );
     refused(kit(&parent.path().join("no/kit"), &[]), "does not exist");
-    if mandel_core::skip::under_a_runner("lab kit without git", "would not find the runner") {
+    if mandel_testing::skip::under_a_runner("lab kit without git", "would not find the runner") {
         return;
     }
     // No git on the PATH.
@@ -488,7 +488,7 @@ fn kit_refuses_what_it_cannot_write_and_leaves_nothing_behind() {
             .output()
             .is_ok_and(|o| o.status.success());
         if !in_git {
-            mandel_core::skip::skipped(
+            mandel_testing::skip::skipped(
                 "lab kit with a failing cargo vendor",
                 "this workspace is not a git checkout, or git is not installed",
                 "run the tests in a git clone",

@@ -136,7 +136,7 @@ fn every_wrong_version_fails_the_self_check_with_a_line_that_helps() {
             mandel_core::Availability::Missing(why) => why.to_string(),
             other => format!("{other:?}"),
         };
-        mandel_core::skip::skipped(
+        mandel_testing::skip::skipped(
             &format!("step 07's wrong versions ({})", unrun.join(", ")),
             &why,
             "then run the tests again",
@@ -157,7 +157,7 @@ fn every_version_that_never_finishes_ends_with_its_line() {
         }
         let started = Instant::now();
         // Through the target's runner, if any (qemu for a cross build).
-        let out = mandel_core::target::command(std::env::current_exe().unwrap())
+        let out = mandel_testing::target::command(std::env::current_exe().unwrap())
             .args([
                 "--exact",
                 "one_wrong_version_in_this_process",

@@ -8,7 +8,7 @@ mod attendee;
 use std::process::Output;
 
 fn step01(args: &[&str]) -> Output {
-    mandel_core::target::command(env!("CARGO_BIN_EXE_step01"))
+    mandel_testing::target::command(env!("CARGO_BIN_EXE_step01"))
         .args(args)
         .env_remove("RUST_BACKTRACE")
         .output()

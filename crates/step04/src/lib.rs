@@ -5,8 +5,8 @@
 
 use mandel_core::{Isa, Launch, Step, Variant};
 
+pub mod dispatch;
 pub mod expr;
-pub mod fastest;
 pub mod simd;
 
 // The solution file names this crate as `step04`, so that it compiles
@@ -29,7 +29,7 @@ pub const STEP: Step = Step {
     file: "calculate_z.rs",
     function: "calculate_z",
     // The exercise is the portable kernel; the reference runs with the best
-    // this CPU has (see `fastest`), or with `--isa portable` as the exercise.
+    // this CPU has (see `dispatch`), or with `--isa portable` as the exercise.
     tolerance: |variant, isa| match variant {
         Variant::Exercise => mandel_core::verify::WHERE_FUSED,
         Variant::Solution => mandel_core::verify::tolerance_with(isa),
@@ -39,7 +39,7 @@ pub const STEP: Step = Step {
         Variant::Solution => isa.to_string(),
     },
     stub: include_str!("../stub/calculate_z.rs"),
-    solution: |p, isa| fastest::calculate_z_with(isa, &p.re, &p.im, p.maxiter),
+    solution: |p, isa| dispatch::calculate_z_with(isa, &p.re, &p.im, p.maxiter),
     chapter_file: "step04-fused.md",
     chapter: include_str!("../../../docs/src/step04-fused.md"),
     availability: mandel_core::step::always_ready,

@@ -73,7 +73,7 @@ fn main() -> ExitCode {
             &args.common,
             |p| match ACTIVE {
                 Variant::Exercise => active::calculate_z_blocks(&p.re, &p.im, p.maxiter, block),
-                Variant::Solution => step04::fastest::calculate_z_blocks_with(
+                Variant::Solution => step04::dispatch::calculate_z_blocks_with(
                     args.common.isa,
                     &p.re,
                     &p.im,

@@ -1,6 +1,6 @@
 //! The vector operations step 04's fused kernel needs, as `wide`'s
 //! `f64x8` spells them, for more than one instruction set: the solution
-//! file is written once over these traits, and `fastest` compiles it for
+//! file is written once over these traits, and `dispatch` compiles it for
 //! each instruction set this CPU may have.
 //!
 //! An instruction set is a zero-sized token ([`Simd`]) that makes vectors.

@@ -3,7 +3,7 @@
 //! status 2; the exercise has no variants to pick.
 
 fn step04(args: &[&str], disabled: &str) -> std::process::Output {
-    mandel_core::target::command(env!("CARGO_BIN_EXE_step04"))
+    mandel_testing::target::command(env!("CARGO_BIN_EXE_step04"))
         .args(args)
         .env("MANDEL_DISABLE_CPU_FEATURES", disabled)
         .env_remove("RUST_BACKTRACE")
@@ -37,7 +37,7 @@ fn every_variant_runs_the_tutorials_problem_and_says_which_it_is() {
     use mandel_core::Isa;
     for isa in Isa::ALL {
         if !isa.is_available() {
-            mandel_core::skip::skipped(
+            mandel_testing::skip::skipped(
                 &format!("step04 --isa {}", isa.flag()),
                 &format!("this CPU has no {isa}"),
                 "run the suite on a CPU that has it",

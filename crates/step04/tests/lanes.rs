@@ -31,7 +31,7 @@ fn useful_share(problem: &Problem, group: usize, block: usize) -> f64 {
 
 #[test]
 fn the_chapters_useful_lane_shares_are_the_oracles() {
-    if mandel_core::skip::under_a_runner(
+    if mandel_testing::skip::under_a_runner(
         "the chapter's useful-lane shares",
         "the oracle on 4000 1000 takes minutes",
     ) {

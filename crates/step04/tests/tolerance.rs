@@ -90,10 +90,10 @@ fn the_kernel_matches_the_model_of_its_own_arithmetic() {
 /// tolerance of the oracle.
 #[test]
 fn every_instruction_set_this_cpu_has_matches_the_model_of_its_arithmetic() {
-    use step04::fastest::calculate_z_sieved;
+    use step04::dispatch::calculate_z_sieved;
     for isa in Isa::ALL {
         if !isa.is_available() {
-            mandel_core::skip::skipped(
+            mandel_testing::skip::skipped(
                 &format!("step 04's {isa} kernel against its arithmetic's model"),
                 &format!("this CPU has no {isa}"),
                 "run the suite on a CPU that has it",

@@ -7,7 +7,7 @@ use mandel_core::problem::group_digits;
 use mandel_core::work::{self, Expectation, Spread};
 use mandel_core::{Isa, Launch, PeakOf, Step, UserError};
 use rayon::prelude::*;
-use step04::fastest::{set_this_threads_isa, this_threads_isa};
+use step04::dispatch::{set_this_threads_isa, this_threads_isa};
 
 #[path = "../../../solutions/step05/calculate_z.rs"]
 pub mod solution;
@@ -137,11 +137,11 @@ pub fn timed_chunks(
         .map(|(range, part)| {
             let start = Instant::now();
             let points = range.len();
-            step04::fastest::calculate_z_blocks_into(
+            step04::dispatch::calculate_z_blocks_into(
                 &re[range.clone()],
                 &im[range],
                 maxiter,
-                step04::fastest::BLOCK,
+                step04::dispatch::BLOCK,
                 part,
             );
             ChunkTime {
@@ -162,11 +162,11 @@ pub fn joined_chunks(re: &[f64], im: &[f64], maxiter: u32, chunks: usize) -> Vec
     solution::chunk_ranges(re.len(), chunks)
         .into_par_iter()
         .map(|range| {
-            step04::fastest::calculate_z_blocks(
+            step04::dispatch::calculate_z_blocks(
                 &re[range.clone()],
                 &im[range],
                 maxiter,
-                step04::fastest::BLOCK,
+                step04::dispatch::BLOCK,
             )
         })
         .collect::<Vec<Vec<u32>>>()
@@ -222,5 +222,5 @@ pub fn on_pool_at<R: Send>(isa: Isa, f: impl FnOnce() -> R + Send) -> R {
             .build()
             .expect("a pool the size of rayon's own starts as rayon's did")
     });
-    step04::fastest::dispatching_to(isa, || pool.install(f))
+    step04::dispatch::dispatching_to(isa, || pool.install(f))
 }

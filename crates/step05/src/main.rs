@@ -38,7 +38,7 @@ fn main() -> ExitCode {
             Err(missing) => return UserError::from(missing).report(),
         }
     }
-    step04::fastest::dispatching_to(args.common.isa, || run_with(&args))
+    step04::dispatch::dispatching_to(args.common.isa, || run_with(&args))
 }
 
 /// The run, with step 04's kernel dispatching to `args.common.isa`.

@@ -20,7 +20,7 @@
 use std::ops::Range;
 
 use rayon::prelude::*;
-use step04::fastest::{calculate_z_blocks_into, BLOCK};
+use step04::dispatch::{calculate_z_blocks_into, BLOCK};
 
 /// Chunks per thread by default: one, as the write-up's multi.py has it
 /// (`nbr_chunks = multiprocessing.cpu_count()`). The chapter shows what

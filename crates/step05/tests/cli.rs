@@ -1,7 +1,7 @@
 //! step05's own flags: bad values get one line and status 2.
 
 fn step05(args: &[&str]) -> std::process::Output {
-    mandel_core::target::command(env!("CARGO_BIN_EXE_step05"))
+    mandel_testing::target::command(env!("CARGO_BIN_EXE_step05"))
         .args(args)
         .env_remove("RUST_BACKTRACE")
         .output()
@@ -46,7 +46,7 @@ fn threads_and_chunks_are_obeyed() {
 
 #[test]
 fn the_thread_count_follows_rayon_num_threads() {
-    let out = mandel_core::target::command(env!("CARGO_BIN_EXE_step05"))
+    let out = mandel_testing::target::command(env!("CARGO_BIN_EXE_step05"))
         .args(["100", "30"])
         .env("RAYON_NUM_THREADS", "1")
         .output()

@@ -307,7 +307,7 @@ impl ThreadRanks {
         let size = size.max(1);
         let tally = mandel_core::work::current();
         // Each rank runs step 04's kernel at this thread's instruction set.
-        let isa = step04::fastest::this_threads_isa();
+        let isa = step04::dispatch::this_threads_isa();
         let (outboxes, inboxes): (Vec<_>, Vec<_>) = (0..size).map(|_| channel()).unzip();
         let mut results: Vec<Result<(R, Traffic), RankPanic>> = std::thread::scope(|scope| {
             let handles: Vec<_> = inboxes
@@ -328,7 +328,7 @@ impl ThreadRanks {
                     let rank_code = &rank_code;
                     let tally = &tally;
                     scope.spawn(move || {
-                        step04::fastest::set_this_threads_isa(isa);
+                        step04::dispatch::set_this_threads_isa(isa);
                         // A self-check counts each rank's work.
                         if let Some(tally) = tally {
                             mandel_core::work::join(tally.clone(), rank);

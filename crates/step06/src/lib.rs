@@ -31,7 +31,7 @@ pub const STEP: Step = Step {
     instruction_set: |_, isa| isa.to_string(),
     stub: include_str!("../stub/calculate_z.rs"),
     solution: |p, isa| {
-        step04::fastest::dispatching_to(isa, || {
+        step04::dispatch::dispatching_to(isa, || {
             run_on_threads(&Settings::default(), p, solution::calculate_z).0
         })
     },

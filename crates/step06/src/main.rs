@@ -88,7 +88,7 @@ fn main() -> ExitCode {
             Err(missing) => return refuse(UserError::from(missing)),
         }
     }
-    step04::fastest::dispatching_to(args.common.isa, || run_with(&args, under_mpirun, &refuse))
+    step04::dispatch::dispatching_to(args.common.isa, || run_with(&args, under_mpirun, &refuse))
 }
 
 /// The run, with step 04's kernel dispatching to `args.common.isa`.

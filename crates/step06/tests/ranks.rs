@@ -82,7 +82,7 @@ fn messages_survive_the_wire_and_shipping_points_costs_bytes() {
 
 fn step06(args: &[&str]) -> (Option<i32>, String, String, Duration) {
     let start = Instant::now();
-    let mut child = mandel_core::target::command(env!("CARGO_BIN_EXE_step06"))
+    let mut child = mandel_testing::target::command(env!("CARGO_BIN_EXE_step06"))
         .args(args)
         .env_remove("RUST_BACKTRACE")
         .stdout(std::process::Stdio::piped())

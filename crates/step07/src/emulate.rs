@@ -610,7 +610,7 @@ mod tests {
     #[test]
     fn every_kernel_the_emulator_runs_compiles_as_c() {
         if let Err(why) = available() {
-            mandel_core::skip::skipped(
+            mandel_testing::skip::skipped(
                 "compiling the kernels as C",
                 &why.0,
                 "then run the tests again",
@@ -651,7 +651,7 @@ mod tests {
         let c = match c_compiler() {
             Ok(c) => c,
             Err(why) => {
-                return mandel_core::skip::skipped(
+                return mandel_testing::skip::skipped(
                     "a C++ kernel",
                     &why.0,
                     "then run the tests again",
@@ -669,7 +669,7 @@ mod tests {
                     first.starts_with("solutions/step07/calculate_z.cu:2: "),
                     "{first}"
                 );
-                mandel_core::skip::skipped(
+                mandel_testing::skip::skipped(
                     "a C++ kernel",
                     "no C++ compiler here",
                     "install g++ or clang++ to check it",

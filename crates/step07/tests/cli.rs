@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Output;
 
 fn step07(args: &[&str], env: &[(&str, Option<&str>)]) -> Output {
-    let mut command = mandel_core::target::command(env!("CARGO_BIN_EXE_step07"));
+    let mut command = mandel_testing::target::command(env!("CARGO_BIN_EXE_step07"));
     command.args(args).env_remove("RUST_BACKTRACE");
     for (key, value) in env {
         match value {
@@ -33,7 +33,7 @@ fn refused(out: &Output, words: &str) {
 fn have_emulator(what: &str) -> bool {
     let here = step07::emulate::available();
     if let Err(why) = &here {
-        mandel_core::skip::skipped(what, &why.0, "then run the tests again");
+        mandel_testing::skip::skipped(what, &why.0, "then run the tests again");
     }
     here.is_ok()
 }
@@ -41,7 +41,7 @@ fn have_emulator(what: &str) -> bool {
 #[test]
 fn no_gpu_is_one_line_and_status_2() {
     match step07::gpu::gpu() {
-        Ok(gpu) => mandel_core::skip::skipped(
+        Ok(gpu) => mandel_testing::skip::skipped(
             "step07's one line where there is no GPU",
             &format!("this machine has one, {}", gpu.name),
             "the suite on a machine without a GPU checks it",

@@ -30,7 +30,7 @@ fn here<T>(
             panic!("{require} is set, and {why}")
         }
         Err(why) => {
-            said.call_once(|| mandel_core::skip::skipped(what, &why.0, how));
+            said.call_once(|| mandel_testing::skip::skipped(what, &why.0, how));
             None
         }
     }

@@ -21,7 +21,7 @@ fn skipped(what: &str) {
         mandel_core::Availability::Missing(why) => why.to_string(),
         other => format!("{other:?}"),
     };
-    mandel_core::skip::skipped(what, &why, "then run the tests again");
+    mandel_testing::skip::skipped(what, &why, "then run the tests again");
 }
 
 #[test]
@@ -35,9 +35,9 @@ fn kernel_matches_the_oracle() {
         // Where it ran, shown even when it passes: a pass on the CPU is not
         // a pass on a GPU.
         Ok(Checked::Gpu(name)) => {
-            mandel_core::skip::past_capture(&format!("{} checked on {name}", STEP.path(ACTIVE)))
+            mandel_testing::skip::past_capture(&format!("{} checked on {name}", STEP.path(ACTIVE)))
         }
-        Ok(Checked::Emulated(how)) => mandel_core::skip::past_capture(&format!(
+        Ok(Checked::Emulated(how)) => mandel_testing::skip::past_capture(&format!(
             "{} checked on the CPU, {how} (no GPU here)",
             STEP.path(ACTIVE)
         )),

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use mandel_core::Isa;
-use step04::fastest::multiply_adds;
+use step04::dispatch::multiply_adds;
 
 pub use mandel_core::oracle::FLOPS_PER_UPDATE;
 

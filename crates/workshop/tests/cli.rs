@@ -3,7 +3,7 @@
 use std::process::Output;
 
 fn workshop(args: &[&str]) -> Output {
-    mandel_core::target::command(env!("CARGO_BIN_EXE_workshop"))
+    mandel_testing::target::command(env!("CARGO_BIN_EXE_workshop"))
         .args(args)
         .env_remove("RUST_BACKTRACE")
         .output()
@@ -131,7 +131,7 @@ fn user_mistakes_get_one_line_and_status_2() {
 fn a_closed_pipe_ends_the_program_quietly() {
     use std::process::Stdio;
     // As `workshop | head -1`: the reader goes away before the table.
-    let mut child = mandel_core::target::command(env!("CARGO_BIN_EXE_workshop"))
+    let mut child = mandel_testing::target::command(env!("CARGO_BIN_EXE_workshop"))
         .args(["ladder", "100", "30", "--runs", "1"])
         .env_remove("RUST_BACKTRACE")
         .stdout(Stdio::piped())
@@ -156,7 +156,7 @@ fn the_ladder_names_each_rows_instructions_and_isa_forces_them() {
         let row = stdout.lines().find(|l| l.starts_with(step)).unwrap();
         assert!(row.contains("portable ("), "{row}");
     }
-    let refused = mandel_core::target::command(env!("CARGO_BIN_EXE_workshop"))
+    let refused = mandel_testing::target::command(env!("CARGO_BIN_EXE_workshop"))
         .args(["ladder", "100", "30", "--isa", "avx2"])
         .env("MANDEL_DISABLE_CPU_FEATURES", "avx2")
         .output()
@@ -180,7 +180,7 @@ fn every_step_binary_prints_its_outcome_as_one_json_object() {
         let step = registered.id();
         let exe = beside.with_file_name(format!("{step}{}", std::env::consts::EXE_SUFFIX));
         if !exe.is_file() {
-            mandel_core::skip::skipped(
+            mandel_testing::skip::skipped(
                 &format!("{step} --json"),
                 "its binary is not built",
                 "`cargo test --workspace --features solution` builds it",
@@ -193,7 +193,7 @@ fn every_step_binary_prints_its_outcome_as_one_json_object() {
             mandel_core::Availability::Ready => {}
             mandel_core::Availability::Emulated(_) => args.push("--emulate"),
             mandel_core::Availability::Missing(why) => {
-                mandel_core::skip::skipped(
+                mandel_testing::skip::skipped(
                     &format!("{step} --json"),
                     &why.to_string(),
                     "then run the tests again",
@@ -201,7 +201,7 @@ fn every_step_binary_prints_its_outcome_as_one_json_object() {
                 continue;
             }
         }
-        let out = mandel_core::target::command(&exe)
+        let out = mandel_testing::target::command(&exe)
             .args(&args)
             .output()
             .unwrap();
@@ -231,7 +231,7 @@ fn every_step_binary_prints_its_outcome_as_one_json_object() {
     // Unchecked is said as such, not as a pass.
     let exe = beside.with_file_name(format!("step01{}", std::env::consts::EXE_SUFFIX));
     if exe.is_file() {
-        let out = mandel_core::target::command(&exe)
+        let out = mandel_testing::target::command(&exe)
             .args(["100", "30", "--json", "--no-check"])
             .output()
             .unwrap();

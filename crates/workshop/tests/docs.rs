@@ -248,7 +248,7 @@ fn the_book_builds_with_mdbook_without_a_warning() {
         .arg("--version")
         .output();
     if !version.as_ref().is_ok_and(|o| o.status.success()) {
-        mandel_core::skip::skipped(
+        mandel_testing::skip::skipped(
             "the book built with mdBook",
             "no `mdbook` on the PATH",
             "`cargo install mdbook --locked --version 0.4.52`",
@@ -555,7 +555,7 @@ struct Help {
 }
 
 fn help(exe: &Path, command: Option<&str>) -> Help {
-    let out = mandel_core::target::command(exe)
+    let out = mandel_testing::target::command(exe)
         .args(command)
         .arg("--help")
         .output()
@@ -675,7 +675,7 @@ fn every_command_and_flag_the_book_quotes_exists() {
                     workshop.with_file_name(format!("{package}{}", std::env::consts::EXE_SUFFIX));
                 if !exe.is_file() {
                     if unbuilt.insert(package.clone()) {
-                        mandel_core::skip::skipped(
+                        mandel_testing::skip::skipped(
                             &format!("the flags the book quotes for {package}"),
                             &format!("{package}'s binary is not built"),
                             "`cargo test --workspace --features solution` builds it",
@@ -747,7 +747,7 @@ fn every_command_and_flag_the_book_quotes_exists() {
                     && steps.len() == 2
                     && numbered
                 {
-                    let out = mandel_core::target::command(workshop)
+                    let out = mandel_testing::target::command(workshop)
                         .args(["diff", steps[0], steps[1], "--color", "never"])
                         .output()
                         .unwrap();

@@ -44,7 +44,7 @@ fn run_in(mut command: Command, dir: &Path, args: &[&str]) -> Output {
 /// This build's `workshop` (through the target's runner, if any).
 fn workshop(dir: &Path, args: &[&str]) -> Output {
     run_in(
-        mandel_core::target::command(env!("CARGO_BIN_EXE_workshop")),
+        mandel_testing::target::command(env!("CARGO_BIN_EXE_workshop")),
         dir,
         args,
     )
@@ -213,14 +213,14 @@ fn diff_between_two_steps_shows_the_lesson() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("\n+use step04::fastest::{calculate_z_blocks_into, BLOCK};\n"),
+        stdout.contains("\n+use step04::dispatch::{calculate_z_blocks_into, BLOCK};\n"),
         "{stdout}"
     );
     assert!(!stdout.contains('\x1b'), "no colour when asked for none");
 
     let coloured = text(&workshop(&root(), &["diff", "4", "5", "--color", "always"]).stdout);
     assert!(
-        coloured.contains("\x1b[32m+use step04::fastest"),
+        coloured.contains("\x1b[32m+use step04::dispatch"),
         "{coloured}"
     );
 }
@@ -325,7 +325,7 @@ impl Watching {
 fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
     // The copy is built by cargo for this machine and run natively: under
     // a cross target's runner (qemu) it would check the native build again.
-    if mandel_core::skip::under_a_runner(
+    if mandel_testing::skip::under_a_runner(
         "an attendee's session on a copy of the workshop",
         "it would build and check the native copy again",
     ) {
@@ -521,7 +521,7 @@ fn wrong_version(step: u32, name: &str) -> String {
 #[cfg(unix)]
 #[test]
 fn cargo_test_status_and_watch_give_one_verdict() {
-    if mandel_core::skip::under_a_runner(
+    if mandel_testing::skip::under_a_runner(
         "cargo test, status and watch agreeing",
         "it would build and check the native copy again",
     ) {

@@ -144,7 +144,7 @@ fn profile_guided(target: &Path, profdata: &Path) -> Result<(), UserError> {
         let exe = target
             .join("release")
             .join(format!("{step}{}", std::env::consts::EXE_SUFFIX));
-        let trained = mandel_core::target::command(&exe)
+        let trained = mandel_testing::target::command(&exe)
             .args(["1000", "1000", "--no-check"])
             .output()
             .map_err(|e| UserError::new(format!("cannot run {}: {e}", exe.display())))?;
@@ -185,7 +185,7 @@ fn llvm_profdata() -> Option<PathBuf> {
     let bundled = sysroot
         .join("lib")
         .join("rustlib")
-        .join(mandel_core::target::TRIPLE)
+        .join(mandel_testing::target::TRIPLE)
         .join("bin")
         .join(&exe);
     if bundled.is_file() {
@@ -205,7 +205,7 @@ fn median_of_runs(folder: &Path, step: &str) -> Result<std::time::Duration, User
     let exe = folder.join(format!("{step}{}", std::env::consts::EXE_SUFFIX));
     let mut times = Vec::new();
     for _ in 0..5 {
-        let out = mandel_core::target::command(&exe)
+        let out = mandel_testing::target::command(&exe)
             .args(["1000", "1000", "--no-check", "--json"])
             .output()
             .map_err(|e| UserError::new(format!("cannot run {}: {e}", exe.display())))?;

@@ -93,7 +93,7 @@ impl Runner {
         words.extend(self.chart_words(&figure.charts));
         // Through the target's runner when there is one (under qemu, the
         // host cannot start this binary itself).
-        let output = mandel_core::target::command(&exe)
+        let output = mandel_testing::target::command(&exe)
             .args(&words)
             .stdin(Stdio::null())
             .output()

@@ -3,7 +3,7 @@
 //! CPU said it has the instructions, and each vector only from its token or
 //! from other such vectors. That is what every `unsafe` block here relies
 //! on; the code that uses them is compiled inside a `#[target_feature]`
-//! function of the same instruction set (see `fastest`).
+//! function of the same instruction set (see `dispatch`).
 
 use std::arch::x86_64::*;
 use std::ops::{Add, BitAnd, Mul, Not, Sub};

@@ -562,7 +562,7 @@ mod tests {
 
     fn add_wrong_versions_of_step08(root: &Path, count: usize) {
         let wrong = "    Mutant {\n        step: 8,\n        name: \"a slip\",\n    },\n";
-        let start = "pub const CATALOGUE: &[Mutant] = &[\n";
+        let start = "catalogue![\n";
         insert_after(
             root,
             "crates/mutants/catalogue.rs",
