@@ -7,6 +7,16 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+/// What a script's `outcome(...)` prints with `MANDEL_JSON=1`
+/// (tools/python/common.py): a time and the sum, or what it lacks.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScriptOutcome {
+    seconds: Option<f64>,
+    sum: Option<u64>,
+    missing: Option<String>,
+}
+
 /// One of the tutorial's scripts.
 pub struct Script {
     pub file: &'static str,
@@ -107,19 +117,25 @@ pub fn run(root: &Path, script: &Script, w: u64, maxiter: u32) -> Ran {
         ));
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let outcome: serde_json::Value = stdout
+    let outcome: ScriptOutcome = stdout
         .lines()
         .rev()
         .find(|l| l.starts_with('{'))
         .and_then(|l| serde_json::from_str(l).ok())
         .unwrap_or_default();
-    if let Some(missing) = outcome["missing"].as_str() {
-        return Ran::Missing(format!("needs {missing}"));
-    }
-    let took = outcome["seconds"].as_f64().map(Duration::from_secs_f64);
-    let sum = outcome["sum"].as_u64();
-    match (took, sum) {
-        (Some(took), Some(sum)) => Ran::Timed { took, sum },
+    match outcome {
+        ScriptOutcome {
+            missing: Some(missing),
+            ..
+        } => Ran::Missing(format!("needs {missing}")),
+        ScriptOutcome {
+            seconds: Some(seconds),
+            sum: Some(sum),
+            ..
+        } => Ran::Timed {
+            took: Duration::from_secs_f64(seconds),
+            sum,
+        },
         _ => {
             let stderr = String::from_utf8_lossy(&out.stderr);
             let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
