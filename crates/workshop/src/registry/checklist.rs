@@ -33,16 +33,12 @@ pub fn ladder_in(registry: &str) -> Vec<String> {
 /// `crates/`, `solutions/` or `docs/src/`, which must be on the ladder.
 /// Empty when the tree follows the ladder.
 pub fn problems(root: &Path) -> Vec<String> {
-    let read = |path: &str| {
-        std::fs::read_to_string(root.join(path))
-            .ok()
-            .map(|text| text.replace("\r\n", "\n"))
-    };
-    let mut problems = Vec::new();
-    let Some(registry) = read(REGISTRY) else {
+    let tree = Tree::open(root);
+    let Some(registry) = tree.read(REGISTRY) else {
         return vec![format!("{REGISTRY} is missing: it holds `LADDER`")];
     };
     let ladder = ladder_in(&registry);
+    let mut problems = Vec::new();
     let in_order: Vec<String> = (1..=ladder.len()).map(|n| format!("step{n:02}")).collect();
     if ladder != in_order {
         problems.push(format!(
@@ -54,28 +50,61 @@ pub fn problems(root: &Path) -> Vec<String> {
     for folder in ["crates", "solutions", "docs/src"] {
         steps.extend(step_names_in(&root.join(folder)));
     }
-
-    let workspace = read("Cargo.toml").unwrap_or_default();
-    let members = workspace
-        .split_once("members = [")
-        .and_then(|(_, rest)| rest.split_once(']'))
-        .map_or("", |(members, _)| members);
-    let workspace_dependencies = section(&workspace, "[workspace.dependencies]");
-    let dependents = ["crates/workshop/Cargo.toml", "crates/mutants/Cargo.toml"]
-        .map(|manifest| (manifest, read(manifest).unwrap_or_default()));
-    let exercise_files = read("crates/exercise-files/Cargo.toml").unwrap_or_default();
-    let summary = read("docs/src/SUMMARY.md").unwrap_or_default();
-    let catalogue = read("crates/mutants/catalogue.rs").unwrap_or_default();
-
     for id in &steps {
         let number: u32 = id[4..].parse().expect("step_names_in keeps stepNN");
-        let krate = format!("crates/{id}");
         let mut missing = |problem: String| problems.push(problem);
-
-        // The crate and the manifests that name it.
         if !ladder.contains(id) {
             missing(format!("add `&{id}::STEP,` to `LADDER` in {REGISTRY}"));
         }
+        tree.manifests(id, &mut missing);
+        tree.crate_files(id, &mut missing);
+        tree.stub_and_reference(id, &mut missing);
+        tree.chapter(id, number, &mut missing);
+        tree.mistakes(id, number, &mut missing);
+    }
+    problems
+}
+
+/// The workspace's files that name every step, read once.
+struct Tree<'a> {
+    root: &'a Path,
+    workspace: String,
+    /// The manifests of the crates that depend on every step.
+    dependents: [(&'static str, String); 2],
+    exercise_files: String,
+    summary: String,
+    catalogue: String,
+}
+
+impl<'a> Tree<'a> {
+    fn open(root: &'a Path) -> Tree<'a> {
+        let text = |path: &str| read_text(root, path).unwrap_or_default();
+        Tree {
+            root,
+            workspace: text("Cargo.toml"),
+            dependents: ["crates/workshop/Cargo.toml", "crates/mutants/Cargo.toml"]
+                .map(|manifest| (manifest, text(manifest))),
+            exercise_files: text("crates/exercise-files/Cargo.toml"),
+            summary: text("docs/src/SUMMARY.md"),
+            catalogue: text("crates/mutants/catalogue.rs"),
+        }
+    }
+
+    fn read(&self, path: &str) -> Option<String> {
+        read_text(self.root, path)
+    }
+
+    /// The crate's manifest, and the manifests that name it.
+    fn manifests(&self, id: &str, missing: &mut dyn FnMut(String)) {
+        let read = |path: &str| self.read(path);
+        let krate = format!("crates/{id}");
+        let members = self
+            .workspace
+            .split_once("members = [")
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .map_or("", |(members, _)| members);
+        let workspace_dependencies = section(&self.workspace, "[workspace.dependencies]");
+        let dependents = &self.dependents;
         let manifest = read(&format!("{krate}/Cargo.toml"));
         match &manifest {
             None => missing(format!("create {krate}/Cargo.toml, package `{id}`")),
@@ -95,10 +124,10 @@ pub fn problems(root: &Path) -> Vec<String> {
             .is_some_and(|v| v.contains(&format!("path = \"{krate}\"")))
         {
             missing(format!(
-                "add `{id} = {{ path = \"{krate}\" }}` to `[workspace.dependencies]` in the root Cargo.toml"
-            ));
+            "add `{id} = {{ path = \"{krate}\" }}` to `[workspace.dependencies]` in the root Cargo.toml"
+        ));
         }
-        for (dependent, text) in &dependents {
+        for (dependent, text) in dependents {
             if value(section(text, "[dependencies]"), id).is_none() {
                 missing(format!(
                     "add `{id}.workspace = true` to `[dependencies]` in {dependent}"
@@ -106,7 +135,6 @@ pub fn problems(root: &Path) -> Vec<String> {
             }
         }
 
-        // The crate's own files.
         let manifest = manifest.unwrap_or_default();
         let features = section(&manifest, "[features]");
         if value(features, "solution") != Some("[]") {
@@ -116,21 +144,28 @@ pub fn problems(root: &Path) -> Vec<String> {
         }
         if value(features, "flamegraph") != Some("[\"mandel-core/flamegraph\"]") {
             missing(format!(
-                "add `flamegraph = [\"mandel-core/flamegraph\"]` to `[features]` in {krate}/Cargo.toml"
-            ));
+            "add `flamegraph = [\"mandel-core/flamegraph\"]` to `[features]` in {krate}/Cargo.toml"
+        ));
         }
         if !value(section(&manifest, "[dependencies]"), "exercise-files")
             .is_some_and(|v| v.contains(&format!("features = [\"{id}\"]")))
         {
             missing(format!(
-                "add `exercise-files = {{ path = \"../exercise-files\", features = [\"{id}\"] }}` to `[dependencies]` in {krate}/Cargo.toml"
-            ));
+            "add `exercise-files = {{ path = \"../exercise-files\", features = [\"{id}\"] }}` to `[dependencies]` in {krate}/Cargo.toml"
+        ));
         }
-        if value(section(&exercise_files, "[features]"), id) != Some("[]") {
+        if value(section(&self.exercise_files, "[features]"), id) != Some("[]") {
             missing(format!(
                 "add `{id} = []` to `[features]` in crates/exercise-files/Cargo.toml"
             ));
         }
+    }
+
+    /// The crate's library, binary and tests.
+    fn crate_files(&self, id: &str, missing: &mut dyn FnMut(String)) {
+        let read = |path: &str| self.read(path);
+        let krate = format!("crates/{id}");
+        let root = self.root;
         if !read(&format!("{krate}/src/lib.rs"))
             .is_some_and(|lib| lib.contains("pub const STEP: Step"))
         {
@@ -141,15 +176,15 @@ pub fn problems(root: &Path) -> Vec<String> {
         let library = library_text(&root.join(&krate).join("src"));
         if !library.contains(&format!("\"../../../solutions/{id}/")) {
             missing(format!(
-                "load the reference, \"../../../solutions/{id}/...\", in {krate}/src/ (its library)"
-            ));
+            "load the reference, \"../../../solutions/{id}/...\", in {krate}/src/ (its library)"
+        ));
         }
         if !read(&format!("{krate}/src/attendee.rs"))
             .is_some_and(|a| a.contains(&format!("\"../../../exercises/{id}/")))
         {
             missing(format!(
-                "load the attendee's file, \"../../../exercises/{id}/...\", in {krate}/src/attendee.rs"
-            ));
+            "load the attendee's file, \"../../../exercises/{id}/...\", in {krate}/src/attendee.rs"
+        ));
         }
         if read(&format!("{krate}/src/main.rs")).is_none() {
             missing(format!("write the step's binary, {krate}/src/main.rs"));
@@ -161,8 +196,12 @@ pub fn problems(root: &Path) -> Vec<String> {
                 "write the attendee's check, {krate}/tests/selfcheck.rs, with `mod attendee;`"
             ));
         }
+    }
 
-        // The stub and the reference: the same file names.
+    /// The stub and the reference: the same file names.
+    fn stub_and_reference(&self, id: &str, missing: &mut dyn FnMut(String)) {
+        let krate = format!("crates/{id}");
+        let root = self.root;
         let stub = file_names_in(&root.join(&krate).join("stub"));
         if stub.is_empty() {
             missing(format!("put the stub in {krate}/stub/"));
@@ -173,8 +212,13 @@ pub fn problems(root: &Path) -> Vec<String> {
                 "put the reference in solutions/{id}/, with the file names of {krate}/stub/"
             ));
         }
+    }
 
-        // The chapter.
+    /// The chapter, linked from the summary, with what every chapter has.
+    fn chapter(&self, id: &str, number: u32, missing: &mut dyn FnMut(String)) {
+        let read = |path: &str| self.read(path);
+        let root = self.root;
+        let summary = &self.summary;
         if !summary.contains(&format!("]({id}-")) {
             missing(format!(
                 "add `[Step {number:02}: ...]({id}-<name>.md)` to docs/src/SUMMARY.md"
@@ -207,8 +251,8 @@ pub fn problems(root: &Path) -> Vec<String> {
                 }
                 if !text.contains("<details>\n<summary>Speaker notes</summary>") {
                     missing(format!(
-                        "add `<details>` with `<summary>Speaker notes</summary>` to docs/src/{chapter}"
-                    ));
+                    "add `<details>` with `<summary>Speaker notes</summary>` to docs/src/{chapter}"
+                ));
                 }
                 if crate::hint::hints_in(&text).is_empty() {
                     missing(format!(
@@ -226,19 +270,28 @@ pub fn problems(root: &Path) -> Vec<String> {
                 chapters.join(", ")
             )),
         }
+    }
 
-        // The mistakes.
+    /// The catalogue's wrong versions of the step.
+    fn mistakes(&self, id: &str, number: u32, missing: &mut dyn FnMut(String)) {
+        let catalogue = &self.catalogue;
         let wrong = catalogue
             .lines()
             .filter(|line| line.trim() == format!("step: {number},"))
             .count();
         if wrong < WRONG_VERSIONS {
             missing(format!(
-                "add at least {WRONG_VERSIONS} wrong versions of {id} (`step: {number},`) to crates/mutants/catalogue.rs"
-            ));
+            "add at least {WRONG_VERSIONS} wrong versions of {id} (`step: {number},`) to crates/mutants/catalogue.rs"
+        ));
         }
     }
-    problems
+}
+
+/// A file of the tree at `root`, with Windows line endings as Unix ones.
+fn read_text(root: &Path, path: &str) -> Option<String> {
+    std::fs::read_to_string(root.join(path))
+        .ok()
+        .map(|text| text.replace("\r\n", "\n"))
 }
 
 /// The `stepNN` that names in `folder` start with (`step01`, `step01-pure.md`).
