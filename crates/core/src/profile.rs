@@ -22,7 +22,7 @@ impl Profiler {
             .frequency(FREQUENCY)
             .blocklist(&["libc", "libgcc", "pthread", "vdso"])
             .build()
-            .map_err(|e| Error::mistake(format!("cannot start the profiler: {e}")))?;
+            .map_err(|e| Error::bug(format!("cannot start the profiler: {e}")))?;
         Ok(Profiler { guard })
     }
 
@@ -32,7 +32,7 @@ impl Profiler {
             .guard
             .report()
             .build()
-            .map_err(|e| Error::mistake(format!("cannot build the profile: {e}")))?;
+            .map_err(|e| Error::bug(format!("cannot build the profile: {e}")))?;
         Ok(Profile { report })
     }
 }

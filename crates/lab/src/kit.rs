@@ -159,7 +159,7 @@ fn run_git(repo: &Path, args: &[&str], index: Option<&Path>) -> Result<String, E
         ))
     })?;
     if !output.status.success() {
-        return Err(Error::mistake(format!(
+        return Err(Error::bug(format!(
             "git {} failed in {}: {}",
             args.join(" "),
             repo.display(),
@@ -177,6 +177,8 @@ fn git(repo: &Path, args: &[&str]) -> Result<String, Error> {
 fn git_toplevel(workspace: &Path) -> Result<PathBuf, Error> {
     git(workspace, &["rev-parse", "--show-toplevel"])
         .map(PathBuf::from)
+        // Any failure but git's absence means this folder is no checkout:
+        // the instructor's to fix, by running it in one.
         .map_err(|e| match e.kind {
             mandel_core::error::ErrorKind::Missing => e,
             _ => Error::mistake(format!(
@@ -214,7 +216,7 @@ fn vendor(copy: &Path) -> Result<usize, Error> {
             ))
         })?;
     if !output.status.success() {
-        return Err(Error::mistake(format!(
+        return Err(Error::missing(format!(
             "cargo vendor --locked failed (it needs the network, or every crate already fetched with `cargo fetch --locked`): {}",
             last_line(&output)
         )));
@@ -256,8 +258,10 @@ fn build_book(copy: &Path, into: &Path) -> Result<Result<(), String>, Error> {
         Err(_) => return Ok(Err("no `mdbook` on the PATH".to_string())),
     };
     if !output.status.success() {
-        return Err(Error::mistake(format!(
-            "mdbook build failed: {}",
+        // The book builds in CI with that mdBook: another version is the
+        // likely cause.
+        return Err(Error::missing(format!(
+            "mdbook build failed: {} (install the mdBook the book is built with: {MDBOOK_INSTALL})",
             last_line(&output)
         )));
     }

@@ -72,10 +72,12 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         duration_text(one_thread)
     );
 
+    // The MPI step, or why its columns are skipped: not asked for, or not
+    // here (as before, a failed MPI build skips them too, said so).
     let mpi = if args.threads_only {
-        Err(Error::mistake("not asked for (--threads-only)"))
+        Err("not asked for (--threads-only)".to_string())
     } else {
-        mpi_step06()
+        mpi_step06().map_err(|e| e.line)
     };
     let mut columns: Columns = Vec::new();
     for strategy in STRATEGIES {
@@ -92,8 +94,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
                 || (),
             );
             if answer != baseline {
-                return Err(Error::mistake(format!(
-                    "step 06 on {ranks} threads, strategy {}, did not give step 04's counts: a bug in the solution",
+                return Err(Error::bug(format!(
+                    "step 06 on {ranks} threads, strategy {}, did not give step 04's counts",
                     strategy_name(strategy)
                 )));
             }
@@ -271,7 +273,11 @@ pub(crate) fn mpirun(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| Error::mistake(format!("cannot run mpirun: {e}")))?;
+        .map_err(|e| {
+            Error::missing(format!(
+                "cannot run mpirun: {e} (install Open MPI, see the setup chapter)"
+            ))
+        })?;
     let output = wait_at_most(child, MPIRUN_TIMEOUT)
         .map_err(|why| Error::bug(format!("`{shown}` {why}")))?;
     let outcome = RunOutcome::from_output(&String::from_utf8_lossy(&output.stdout)).ok();
@@ -279,12 +285,12 @@ pub(crate) fn mpirun(
     let took = outcome.as_ref().and_then(RunOutcome::time);
     match (output.status.success(), sum, took) {
         (true, Some(sum), Some(took)) if sum == expected_sum => Ok(took),
-        (true, Some(sum), Some(_)) => Err(Error::mistake(format!(
+        (true, Some(sum), Some(_)) => Err(Error::bug(format!(
             "`{shown}` gave the sum {sum}, not step 04's {expected_sum}"
         ))),
         _ => {
             let stderr = String::from_utf8_lossy(&output.stderr);
-            Err(Error::mistake(format!(
+            Err(Error::bug(format!(
                 "`{shown}` failed ({}): {}",
                 output.status,
                 stderr

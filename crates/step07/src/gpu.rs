@@ -1,6 +1,6 @@
 //! The GPU through cudarc's driver API: find it, compile for it, copy the
 //! points over, launch, copy the counts back, and time each part with CUDA
-//! events. Every failure is one line (a [`Error`]); cudarc panics in
+//! events. Every failure is one line (an [`Error`]); cudarc panics in
 //! some paths where a library is absent, so those are checked first.
 
 use std::sync::{Arc, Mutex, OnceLock};
@@ -208,7 +208,7 @@ impl Gpu {
     ) -> Result<(Vec<u32>, Timings), Error> {
         let n = u32::try_from(problem.len()).map_err(|_| {
             Error::mistake(format!(
-                "{} points is more than one launch can index (at most {})",
+                "{} points is more than one launch can index (at most {}): use a smaller w",
                 problem.len(),
                 u32::MAX
             ))

@@ -260,7 +260,7 @@ impl Checker {
             command.args(["-p", &step.id()]);
         }
         let output = command.output().map_err(|e| {
-            Error::mistake(format!(
+            Error::missing(format!(
                 "cannot run {}: {e} (is Rust installed? https://rustup.rs)",
                 Path::new(&cargo).display()
             ))

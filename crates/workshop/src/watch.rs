@@ -31,7 +31,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, Error> {
     let stop = Arc::new(AtomicBool::new(false));
     let on_signal = Arc::clone(&stop);
     ctrlc::set_handler(move || on_signal.store(true, Ordering::SeqCst))
-        .map_err(|e| Error::mistake(format!("cannot catch Ctrl-C: {e}")))?;
+        .map_err(|e| Error::bug(format!("cannot catch Ctrl-C: {e}")))?;
 
     let (tx, saves) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -41,11 +41,11 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, Error> {
             }
         }
     })
-    .map_err(|e| Error::mistake(format!("cannot watch files here: {e}")))?;
+    .map_err(|e| Error::bug(format!("cannot watch files here: {e}")))?;
     let exercises = root.join("exercises");
     watcher
         .watch(&exercises, RecursiveMode::Recursive)
-        .map_err(|e| Error::mistake(format!("cannot watch {}: {e}", exercises.display())))?;
+        .map_err(|e| Error::bug(format!("cannot watch {}: {e}", exercises.display())))?;
 
     let mut step = match named {
         Some(step) => step,
@@ -107,7 +107,7 @@ fn wait_for_save(
             }
             Ok(_) | Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(Error::mistake("the file watcher stopped"));
+                return Err(Error::bug("the file watcher stopped"));
             }
         }
     }

@@ -67,7 +67,7 @@ pub fn cargo() -> std::process::Command {
 /// `building WHAT failed: ` and cargo's last line.
 pub fn cargo_build(mut build: std::process::Command, what: &str) -> Result<(), Error> {
     let built = build.output().map_err(|e| {
-        Error::mistake(format!(
+        Error::missing(format!(
             "cannot run cargo: {e} (is Rust installed? https://rustup.rs)"
         ))
     })?;

@@ -147,9 +147,9 @@ fn profile_guided(target: &Path, profdata: &Path) -> Result<(), Error> {
         let trained = mandel_core::target::command(&exe)
             .args(["1000", "1000", "--no-check"])
             .output()
-            .map_err(|e| Error::mistake(format!("cannot run {}: {e}", exe.display())))?;
+            .map_err(|e| Error::bug(format!("cannot run {}: {e}", exe.display())))?;
         if !trained.status.success() {
-            return Err(Error::mistake(format!(
+            return Err(Error::bug(format!(
                 "the instrumented {step} failed ({})",
                 trained.status
             )));
@@ -162,9 +162,14 @@ fn profile_guided(target: &Path, profdata: &Path) -> Result<(), Error> {
         .arg(&merged)
         .arg(&raw)
         .output()
-        .map_err(|e| Error::mistake(format!("cannot run {}: {e}", profdata.display())))?;
+        .map_err(|e| {
+            Error::missing(format!(
+                "cannot run {}: {e} (rustup component add llvm-tools)",
+                profdata.display()
+            ))
+        })?;
     if !merge.status.success() {
-        return Err(Error::mistake(format!(
+        return Err(Error::bug(format!(
             "llvm-profdata merge failed: {}",
             String::from_utf8_lossy(&merge.stderr).trim()
         )));
@@ -208,11 +213,11 @@ fn median_of_runs(folder: &Path, step: &str) -> Result<std::time::Duration, Erro
         let out = mandel_core::target::command(&exe)
             .args(["1000", "1000", "--no-check", "--json"])
             .output()
-            .map_err(|e| Error::mistake(format!("cannot run {}: {e}", exe.display())))?;
+            .map_err(|e| Error::bug(format!("cannot run {}: {e}", exe.display())))?;
         let took = RunOutcome::from_output(&String::from_utf8_lossy(&out.stdout))
             .ok()
             .and_then(|outcome| outcome.time())
-            .ok_or_else(|| Error::mistake(format!("{} gave no time", exe.display())))?;
+            .ok_or_else(|| Error::bug(format!("{} gave no time", exe.display())))?;
         times.push(took);
     }
     Ok(mandel_core::timing::median(&times))

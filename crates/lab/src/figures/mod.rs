@@ -85,7 +85,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     std::fs::create_dir_all(&out)
         .map_err(|e| Error::mistake(format!("cannot create {}: {e}", out.display())))?;
     let me = std::env::current_exe()
-        .map_err(|e| Error::mistake(format!("cannot find this program: {e}")))?;
+        .map_err(|e| Error::bug(format!("cannot find this program: {e}")))?;
     args.check_only()?;
     let machine = crate::machine::machine_line();
     // The quick check uses what the tests built, a prepared GPU run what

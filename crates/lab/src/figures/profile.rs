@@ -31,11 +31,7 @@ pub fn step01_profile(out: &Path, problem: &Problem, machine: &str) -> Result<()
     match sampled {
         Ok(Ok(())) => {}
         Ok(Err(_)) => return Err(Error::bug("step 01's reference panicked while profiled")),
-        Err(e) => {
-            return Err(Error::mistake(format!(
-                "cannot start a thread to profile: {e}"
-            )))
-        }
+        Err(e) => return Err(Error::bug(format!("cannot start a thread to profile: {e}"))),
     }
     profile.write_flamegraph(
         file,

@@ -97,13 +97,13 @@ impl Runner {
             .args(&words)
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| Error::mistake(format!("cannot run {}: {e}", exe.display())))?;
+            .map_err(|e| Error::bug(format!("cannot run {}: {e}", exe.display())))?;
         let stderr = String::from_utf8_lossy(&output.stderr);
         match output.status.code() {
             Some(0) => {}
             Some(2) => return Ok(Ran::NotHere(refusal_line(&stderr))),
             _ => {
-                return Err(Error::mistake(format!(
+                return Err(Error::bug(format!(
                     "`{}` failed ({}): {}",
                     run.shown(),
                     output.status,
@@ -114,7 +114,7 @@ impl Runner {
         let stdout = String::from_utf8_lossy(&output.stdout);
         if outcome_only {
             let outcome = RunOutcome::from_output(&stdout)
-                .map_err(|why| Error::mistake(format!("`{}`: {why}", run.shown())))?;
+                .map_err(|why| Error::bug(format!("`{}`: {why}", run.shown())))?;
             return Ok(Ran::Printed(outcome_lines(&outcome)));
         }
         Ok(Ran::Printed(
