@@ -69,16 +69,14 @@ impl Error {
     fn rendered(&self) -> (String, u8) {
         match self.kind {
             ErrorKind::Mistake | ErrorKind::Missing => (format!("error: {}\n", self.line), 2),
-            ErrorKind::Bug => (
-                format!(
-                    "error: {} (a failure inside the workshop, not something you typed: please report it with the command you ran)\n",
-                    self.line
-                ),
-                1,
-            ),
+            ErrorKind::Bug => (format!("error: {}{BUG_NOTE}\n", self.line), 1),
         }
     }
 }
+
+/// What a bug's line ends with: a tool that passes on a child's line
+/// takes it off, so it is said once.
+pub const BUG_NOTE: &str = " (a failure inside the workshop, not something you typed: please report it with the command you ran)";
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -107,7 +107,11 @@ impl Runner {
                     "`{}` failed ({}): {}",
                     run.shown(),
                     output.status,
-                    stderr.lines().last().unwrap_or("no message")
+                    stderr
+                        .lines()
+                        .last()
+                        .unwrap_or("no message")
+                        .trim_end_matches(mandel_core::error::BUG_NOTE)
                 )))
             }
         }
