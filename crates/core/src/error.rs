@@ -1,13 +1,16 @@
 //! The one error story every tool tells: a user's mistake or something
 //! this machine lacks is one clear line and exit status 2, never a panic;
-//! an internal failure says it is a bug.
+//! an internal failure says it is a bug, asks for a report and exits 1.
 
 use std::fmt;
 use std::process::ExitCode;
 
-/// What stops a command, as one sentence without the leading "error: ".
+/// What stops a command: whose move it is, and one sentence without the
+/// leading "error: ". Named `Error` for the `Result<T, Error>` every
+/// reader expects; the constructors say which kind, so no site can leave
+/// it unsaid.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserError {
+pub struct Error {
     pub kind: ErrorKind,
     pub line: String,
 }
@@ -16,19 +19,20 @@ pub struct UserError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// A mistake the user can fix: a bad argument, a size too big, an
-    /// unwritable path, an unknown step.
+    /// unwritable path they gave, an unknown step.
     Mistake,
     /// This machine lacks something (a GPU, NVRTC, MPI, a compiler, an
-    /// instruction set): the line says what to install or use instead.
+    /// instruction set, the network): the line says what to install or
+    /// use instead.
     Missing,
     /// Not the user's doing: the workshop, or a library under it, failed.
     Bug,
 }
 
-impl UserError {
-    /// A user's mistake.
-    pub fn new(line: impl Into<String>) -> Self {
-        UserError {
+impl Error {
+    /// Something the user typed or chose, which they can fix.
+    pub fn mistake(line: impl Into<String>) -> Self {
+        Error {
             kind: ErrorKind::Mistake,
             line: line.into(),
         }
@@ -36,15 +40,15 @@ impl UserError {
 
     /// Something this machine lacks.
     pub fn missing(line: impl Into<String>) -> Self {
-        UserError {
+        Error {
             kind: ErrorKind::Missing,
             line: line.into(),
         }
     }
 
-    /// An internal failure.
+    /// A failure inside the workshop.
     pub fn bug(line: impl Into<String>) -> Self {
-        UserError {
+        Error {
             kind: ErrorKind::Bug,
             line: line.into(),
         }
@@ -53,52 +57,59 @@ impl UserError {
     /// Prints the one line and gives the exit status: 2 for a mistake or
     /// something missing, 1 for a bug.
     pub fn report(&self) -> ExitCode {
-        let (line, code) = match self.kind {
-            ErrorKind::Mistake | ErrorKind::Missing => (format!("error: {}\n", self.line), 2),
-            ErrorKind::Bug => (
-                format!(
-                    "error: {} (a failure inside the workshop, not something you typed: please report it with the command you ran)\n",
-                    self.line
-                ),
-                1,
-            ),
-        };
+        let (line, code) = self.rendered();
         // One write: `eprintln!` may write in pieces, and under mpirun
         // another process's output can land between them.
         let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
         ExitCode::from(code)
     }
+
+    /// The line `report` writes, and its exit status: apart, so a test can
+    /// read them (`ExitCode` cannot be compared).
+    fn rendered(&self) -> (String, u8) {
+        match self.kind {
+            ErrorKind::Mistake | ErrorKind::Missing => (format!("error: {}\n", self.line), 2),
+            ErrorKind::Bug => (format!("error: {}{BUG_NOTE}\n", self.line), 1),
+        }
+    }
 }
 
-impl fmt::Display for UserError {
+/// What a bug's line ends with: a tool that passes on a child's line
+/// takes it off, so it is said once.
+pub const BUG_NOTE: &str = " (a failure inside the workshop, not something you typed: please report it with the command you ran)";
+
+impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.line)
     }
 }
 
-impl std::error::Error for UserError {}
+impl std::error::Error for Error {}
 
 /// An instruction set this CPU lacks is something missing.
-impl From<mandel_isa::Unavailable> for UserError {
+impl From<mandel_isa::Unavailable> for Error {
     fn from(unavailable: mandel_isa::Unavailable) -> Self {
-        UserError::missing(unavailable.0)
+        Error::missing(unavailable.0)
     }
 }
 
-/// What this machine lacks for a step or a flag, in one line that says
-/// what to install: a value, so callers can tell it from a failure.
+/// What a probe found this machine lacks for a step or a flag (a GPU,
+/// NVRTC, ptxas, a C compiler), in one line that says what to install.
+/// Its own type, as `mandel_isa::Unavailable` is for an instruction set,
+/// so a probe's answer cannot be a mistake or a bug: callers skip, emulate
+/// or report it as [`ErrorKind::Missing`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Missing(pub String);
+pub struct Unavailable(pub String);
 
-impl fmt::Display for Missing {
+impl fmt::Display for Unavailable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl From<Missing> for UserError {
-    fn from(missing: Missing) -> Self {
-        UserError::missing(missing.0)
+impl From<Unavailable> for Error {
+    fn from(unavailable: Unavailable) -> Self {
+        Error::missing(unavailable.0)
     }
 }
 
@@ -129,7 +140,7 @@ where
     die_quietly_on_closed_pipe();
     let reported = |err: clap::Error| {
         if err.use_stderr() {
-            UserError::new(one_line(&err.render().to_string())).report()
+            Error::mistake(one_line(&err.render().to_string())).report()
         } else {
             // --help, --version: not a mistake.
             let _ = err.print();
@@ -184,6 +195,37 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_kind_reports_its_status_and_prefix() {
+        let user = "error: w must be at least 1\n";
+        assert_eq!(
+            Error::mistake("w must be at least 1").rendered(),
+            (user.to_string(), 2)
+        );
+        assert_eq!(
+            Error::missing("no mpirun").rendered(),
+            ("error: no mpirun\n".to_string(), 2)
+        );
+        let (line, status) = Error::bug("the file watcher stopped").rendered();
+        assert_eq!(status, 1);
+        assert!(
+            line.starts_with("error: the file watcher stopped (a failure inside the workshop")
+                && line.contains("please report it")
+                && line.ends_with(")\n")
+                && line.lines().count() == 1,
+            "{line:?}"
+        );
+        // Something missing is reported as such, from either probe's type.
+        assert_eq!(
+            Error::from(Unavailable("no GPU".into())).kind,
+            ErrorKind::Missing
+        );
+        assert_eq!(
+            Error::from(mandel_isa::Unavailable("no AVX2".into())).kind,
+            ErrorKind::Missing
+        );
+    }
 
     #[test]
     fn clap_reports_fold_to_one_line() {

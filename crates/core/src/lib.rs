@@ -19,7 +19,7 @@ pub mod timing;
 pub mod verify;
 pub mod work;
 
-pub use error::{Missing, UserError};
+pub use error::{Error, Unavailable};
 pub use mandel_isa::Isa;
 pub use num_complex::Complex64;
 pub use problem::Problem;

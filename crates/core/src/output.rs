@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
-use crate::error::UserError;
+use crate::error::Error;
 
 pub struct OutputFile {
     target: PathBuf,
@@ -19,10 +19,10 @@ pub struct OutputFile {
 
 impl OutputFile {
     /// Claims `path` for writing, or says in one line why it cannot be.
-    pub fn create(path: &Path) -> Result<OutputFile, UserError> {
+    pub fn create(path: &Path) -> Result<OutputFile, Error> {
         let shown = path.display();
         if path.is_dir() {
-            return Err(UserError::new(format!(
+            return Err(Error::mistake(format!(
                 "cannot write {shown}: it is a directory; give a file name"
             )));
         }
@@ -31,7 +31,7 @@ impl OutputFile {
             _ => Path::new("."),
         };
         if !dir.is_dir() {
-            return Err(UserError::new(format!(
+            return Err(Error::mistake(format!(
                 "cannot write {shown}: directory {} does not exist",
                 dir.display()
             )));
@@ -44,7 +44,7 @@ impl OutputFile {
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
         let temp = builder
             .tempfile_in(dir)
-            .map_err(|e| UserError::new(format!("cannot write {shown}: {e}")))?;
+            .map_err(|e| Error::mistake(format!("cannot write {shown}: {e}")))?;
         Ok(OutputFile {
             target: path.to_path_buf(),
             temp,
@@ -59,9 +59,9 @@ impl OutputFile {
     pub fn write_with(
         self,
         write: impl FnOnce(&mut BufWriter<&File>) -> std::io::Result<()>,
-    ) -> Result<PathBuf, UserError> {
+    ) -> Result<PathBuf, Error> {
         let shown = self.target.display().to_string();
-        let fail = |e: std::io::Error| UserError::new(format!("cannot write {shown}: {e}"));
+        let fail = |e: std::io::Error| Error::mistake(format!("cannot write {shown}: {e}"));
         {
             let mut writer = BufWriter::new(self.temp.as_file());
             write(&mut writer).map_err(fail)?;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use image::{ImageFormat, Rgb, RgbImage};
 
-use crate::error::UserError;
+use crate::error::Error;
 use crate::oracle::escapes_at_once;
 use crate::output::OutputFile;
 use crate::problem::Problem;
@@ -104,7 +104,7 @@ fn ramp(count: u32, maxiter: u32) -> Rgb<u8> {
 }
 
 /// Writes `image` as a PNG into a claimed output file.
-pub fn save_png(image: &RgbImage, file: OutputFile) -> Result<std::path::PathBuf, UserError> {
+pub fn save_png(image: &RgbImage, file: OutputFile) -> Result<std::path::PathBuf, Error> {
     file.write_with(|w| {
         let mut encoded = std::io::Cursor::new(Vec::new());
         image
@@ -115,7 +115,7 @@ pub fn save_png(image: &RgbImage, file: OutputFile) -> Result<std::path::PathBuf
 }
 
 /// Claims `path` and writes `image` there as a PNG.
-pub fn write_png(image: &RgbImage, path: &Path) -> Result<std::path::PathBuf, UserError> {
+pub fn write_png(image: &RgbImage, path: &Path) -> Result<std::path::PathBuf, Error> {
     save_png(image, OutputFile::create(path)?)
 }
 

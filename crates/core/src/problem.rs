@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use num_complex::Complex64;
 
-use crate::error::UserError;
+use crate::error::Error;
 
 /// The complex-plane bounds: `x1, x2, y1, y2 = -2.13, 0.77, -1.3, 1.3`.
 pub const X1: f64 = -2.13;
@@ -68,9 +68,9 @@ pub struct Problem {
 impl Problem {
     /// Builds the problem for `python X.py <w> <maxiter>`, refusing sizes that
     /// would not fit in this machine's memory before allocating them.
-    pub fn new(w: u64, maxiter: u32) -> Result<Problem, UserError> {
+    pub fn new(w: u64, maxiter: u32) -> Result<Problem, Error> {
         if w == 0 || maxiter == 0 {
-            return Err(UserError::new("w and maxiter must both be at least 1"));
+            return Err(Error::mistake("w and maxiter must both be at least 1"));
         }
         check_fits_in_memory(w)?;
         let (xs, ys) = axes(w);
@@ -132,7 +132,7 @@ impl Problem {
 }
 
 /// Refuses a `w` whose grid would not fit in the memory this machine has free.
-pub fn check_fits_in_memory(w: u64) -> Result<(), UserError> {
+pub fn check_fits_in_memory(w: u64) -> Result<(), Error> {
     let needed = max_points(w) * u128::from(BYTES_PER_POINT);
     let (available, known) = match available_memory() {
         Some(bytes) => (bytes, true),
@@ -146,7 +146,7 @@ pub fn check_fits_in_memory(w: u64) -> Result<(), UserError> {
     } else {
         "this workshop assumes (it cannot read free memory here)"
     };
-    Err(UserError::new(format!(
+    Err(Error::mistake(format!(
         "w = {w} makes a grid of about {} points needing {} but {source} {} available; use a smaller w",
         group_digits(max_points(w)),
         bytes_text(needed),

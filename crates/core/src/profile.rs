@@ -2,7 +2,7 @@
 //! RunSnakeRun. pprof samples the stack on a timer signal, so it needs a
 //! Unix (Linux or macOS).
 
-use crate::error::UserError;
+use crate::error::Error;
 use crate::output::OutputFile;
 
 /// Samples per second: enough for a 1 s run to show the kernel's parts, and
@@ -17,22 +17,22 @@ pub struct Profiler {
 
 #[cfg(all(unix, feature = "flamegraph"))]
 impl Profiler {
-    pub fn start() -> Result<Profiler, UserError> {
+    pub fn start() -> Result<Profiler, Error> {
         let guard = pprof::ProfilerGuardBuilder::default()
             .frequency(FREQUENCY)
             .blocklist(&["libc", "libgcc", "pthread", "vdso"])
             .build()
-            .map_err(|e| UserError::new(format!("cannot start the profiler: {e}")))?;
+            .map_err(|e| Error::bug(format!("cannot start the profiler: {e}")))?;
         Ok(Profiler { guard })
     }
 
     /// Stops sampling; the samples are kept for [`Profile::write_flamegraph`].
-    pub fn stop(self) -> Result<Profile, UserError> {
+    pub fn stop(self) -> Result<Profile, Error> {
         let report = self
             .guard
             .report()
             .build()
-            .map_err(|e| UserError::new(format!("cannot build the profile: {e}")))?;
+            .map_err(|e| Error::bug(format!("cannot build the profile: {e}")))?;
         Ok(Profile { report })
     }
 }
@@ -51,9 +51,9 @@ impl Profile {
         file: OutputFile,
         title: &str,
         subtitle: Option<&str>,
-    ) -> Result<std::path::PathBuf, UserError> {
+    ) -> Result<std::path::PathBuf, Error> {
         if self.report.data.is_empty() {
-            return Err(UserError::new(
+            return Err(Error::mistake(
                 "no flamegraph written: the run was too short for the profiler to sample; profile a bigger problem, such as 1000 1000",
             ));
         }
@@ -96,11 +96,11 @@ pub struct Profiler;
 
 #[cfg(not(all(unix, feature = "flamegraph")))]
 impl Profiler {
-    pub fn start() -> Result<Profiler, UserError> {
+    pub fn start() -> Result<Profiler, Error> {
         Err(unsupported())
     }
 
-    pub fn stop(self) -> Result<Profile, UserError> {
+    pub fn stop(self) -> Result<Profile, Error> {
         Err(unsupported())
     }
 }
@@ -119,13 +119,13 @@ impl Profile {
         _file: OutputFile,
         _title: &str,
         _subtitle: Option<&str>,
-    ) -> Result<std::path::PathBuf, UserError> {
+    ) -> Result<std::path::PathBuf, Error> {
         Err(unsupported())
     }
 }
 
 /// Whether `--profile` can work on this system; checked before any work.
-pub fn check_supported() -> Result<(), UserError> {
+pub fn check_supported() -> Result<(), Error> {
     if cfg!(all(unix, feature = "flamegraph")) {
         Ok(())
     } else {
@@ -133,13 +133,13 @@ pub fn check_supported() -> Result<(), UserError> {
     }
 }
 
-fn unsupported() -> UserError {
+fn unsupported() -> Error {
     if cfg!(unix) {
-        UserError::missing(
+        Error::missing(
             "--profile needs the step built with its `flamegraph` feature: add it to cargo's, as in `cargo run --release -p step01 --features solution,flamegraph -- 1000 1000 --profile step01.svg`",
         )
     } else {
-        UserError::missing(
+        Error::missing(
             "--profile needs Linux or macOS (pprof samples with a Unix timer signal); on Windows use a profiler such as Visual Studio's or Superluminal",
         )
     }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use mandel_isa::Isa;
 
-use crate::error::{self, positive, UserError};
+use crate::error::{self, positive, Error};
 use crate::oracle::{validation_sum, z_updates};
 use crate::outcome::{RunOutcome, Shape};
 use crate::output::OutputFile;
@@ -70,7 +70,7 @@ struct Outputs {
 }
 
 impl CommonArgs {
-    fn claim_outputs(&self) -> Result<Outputs, UserError> {
+    fn claim_outputs(&self) -> Result<Outputs, Error> {
         let claim = |path: &Option<PathBuf>| path.as_deref().map(OutputFile::create).transpose();
         let png = claim(&self.png)?;
         let diff_png = claim(&self.diff_png)?;
@@ -95,7 +95,7 @@ impl CommonArgs {
     /// Says in one line which output cannot be written, before a step
     /// spends anything on its own preparation (a compiler, a GPU): a bad
     /// path must cost nothing. Leaves nothing behind.
-    pub fn check_outputs(&self) -> Result<(), UserError> {
+    pub fn check_outputs(&self) -> Result<(), Error> {
         self.claim_outputs().map(drop)
     }
 }
@@ -182,7 +182,7 @@ fn run_checked(
     kernel: impl Fn(&Problem) -> Vec<u32>,
     reference: Option<Reference>,
     running: Option<String>,
-) -> Result<ExitCode, UserError> {
+) -> Result<ExitCode, Error> {
     if let Some(pictures) = &args.self_check {
         return self_check(step, variant, args, pictures, &kernel);
     }
@@ -271,7 +271,7 @@ fn measure(
     kernel: &dyn Fn(&Problem) -> Vec<u32>,
     problem: &Problem,
     profiled: bool,
-) -> Result<Result<Measured, selfcheck::Panic>, UserError> {
+) -> Result<Result<Measured, selfcheck::Panic>, Error> {
     let profiler = profiled.then(Profiler::start).transpose()?;
     let (output, took) = match catch(|| timed(|| kernel(problem))) {
         Ok(done) => done,
@@ -366,7 +366,7 @@ fn write_outputs(
     problem: &Problem,
     measured: Measured,
     checked: &Checked,
-) -> Result<Vec<String>, UserError> {
+) -> Result<Vec<String>, Error> {
     let mut wrote = Vec::new();
     if let Some(file) = outputs.png {
         let image = picture::render(problem, &measured.output, args.palette);
@@ -476,7 +476,7 @@ fn self_check(
     args: &CommonArgs,
     pictures: &Path,
     kernel: &dyn Fn(&Problem) -> Vec<u32>,
-) -> Result<ExitCode, UserError> {
+) -> Result<ExitCode, Error> {
     let checked = selfcheck::check_or_exit(
         step,
         variant,

@@ -52,7 +52,7 @@ pub enum Availability {
     /// so. The ladder skips it with that line; the runner checks it.
     Emulated(Reason),
     /// What is missing and how to get it.
-    Missing(Reason),
+    Unavailable(Reason),
 }
 
 /// Why a step cannot run at full speed here: what is missing first (a tool
@@ -87,7 +87,7 @@ impl fmt::Display for Reason {
 impl Availability {
     /// Whether the attendee's exercise can be checked here.
     pub fn checkable(&self) -> bool {
-        !matches!(self, Availability::Missing(_))
+        !matches!(self, Availability::Unavailable(_))
     }
 }
 

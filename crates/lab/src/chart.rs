@@ -10,7 +10,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use mandel_core::error::UserError;
+use mandel_core::error::Error;
 use mandel_core::output::OutputFile;
 
 /// One line on a chart.
@@ -63,7 +63,7 @@ fn register_font() {
 
 impl Chart {
     /// The chart as PNG bytes.
-    pub fn png(&self) -> Result<Vec<u8>, UserError> {
+    pub fn png(&self) -> Result<Vec<u8>, Error> {
         register_font();
         let mut pixels = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
         {
@@ -81,7 +81,7 @@ impl Chart {
     }
 
     /// The chart as an SVG document.
-    pub fn svg(&self) -> Result<String, UserError> {
+    pub fn svg(&self) -> Result<String, Error> {
         register_font();
         let mut svg = String::new();
         {
@@ -97,7 +97,7 @@ impl Chart {
         &self,
         png: Option<OutputFile>,
         svg: Option<OutputFile>,
-    ) -> Result<Vec<PathBuf>, UserError> {
+    ) -> Result<Vec<PathBuf>, Error> {
         let mut written = Vec::new();
         if let Some(file) = png {
             let bytes = self.png()?;
@@ -110,7 +110,7 @@ impl Chart {
         Ok(written)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), UserError> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), Error> {
         root.fill(&WHITE).map_err(drawing_failed)?;
         // A chart travels without the table beside it: it names the
         // machine it was measured on under its title.
@@ -181,7 +181,7 @@ impl Chart {
         &self,
         mut chart: ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>,
         y_hi: f64,
-    ) -> Result<(), UserError>
+    ) -> Result<(), Error>
     where
         DB: DrawingBackend + 'a,
         X: Ranged<ValueType = f64> + ValueFormatter<f64>,
@@ -274,8 +274,8 @@ fn compact(x: f64) -> String {
 }
 
 /// A drawing library's failure: not the user's doing.
-fn drawing_failed(e: impl std::fmt::Display) -> UserError {
-    UserError::bug(format!("cannot draw the chart: {e}"))
+fn drawing_failed(e: impl std::fmt::Display) -> Error {
+    Error::bug(format!("cannot draw the chart: {e}"))
 }
 
 #[cfg(test)]

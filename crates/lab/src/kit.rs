@@ -12,7 +12,7 @@ use std::process::{Command, ExitCode, Output, Stdio};
 use std::time::Instant;
 
 use mandel_core::timing::duration_text;
-use mandel_core::UserError;
+use mandel_core::Error;
 use mandel_testing::skip;
 use workshop::workspace;
 
@@ -31,11 +31,11 @@ const PAGE: &str = "OFFLINE.md";
 /// The mdBook CI builds the book with.
 const MDBOOK_INSTALL: &str = "`cargo install mdbook --locked --version 0.4.52`";
 
-pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let started = Instant::now();
     let parent = claimable(&args.dir)?;
     let shown = args.dir.display().to_string();
-    let cannot = |e: std::io::Error| UserError::new(format!("cannot write {shown}: {e}"));
+    let cannot = |e: std::io::Error| Error::mistake(format!("cannot write {shown}: {e}"));
 
     let repo = git_toplevel(&workspace::root())?;
     let commit = git(&repo, &["rev-parse", "--verify", "HEAD^{commit}"])?;
@@ -102,17 +102,17 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
 }
 
 /// The folder DIR will be made in, if DIR can be the kit: new, or empty.
-fn claimable(dir: &Path) -> Result<PathBuf, UserError> {
+fn claimable(dir: &Path) -> Result<PathBuf, Error> {
     let shown = dir.display();
     if dir.exists() || dir.is_symlink() {
         let empty = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none());
         if !dir.is_dir() {
-            return Err(UserError::new(format!(
+            return Err(Error::mistake(format!(
                 "cannot write the kit to {shown}: it exists and is not a folder; give a new folder"
             )));
         }
         if !empty {
-            return Err(UserError::new(format!(
+            return Err(Error::mistake(format!(
                 "cannot write the kit to {shown}: it exists and is not empty; give a new or empty folder"
             )));
         }
@@ -122,14 +122,14 @@ fn claimable(dir: &Path) -> Result<PathBuf, UserError> {
         _ => Path::new("."),
     };
     if !parent.is_dir() {
-        return Err(UserError::new(format!(
+        return Err(Error::mistake(format!(
             "cannot write the kit to {shown}: folder {} does not exist",
             parent.display()
         )));
     }
     // Absolute: git, run in the repository, writes there.
     std::path::absolute(parent)
-        .map_err(|e| UserError::new(format!("cannot write the kit to {shown}: {e}")))
+        .map_err(|e| Error::mistake(format!("cannot write the kit to {shown}: {e}")))
 }
 
 /// The last line a failed command wrote, for a one-line report.
@@ -147,19 +147,19 @@ fn last_line(output: &Output) -> String {
         .to_string()
 }
 
-fn run_git(repo: &Path, args: &[&str], index: Option<&Path>) -> Result<String, UserError> {
+fn run_git(repo: &Path, args: &[&str], index: Option<&Path>) -> Result<String, Error> {
     let mut command = Command::new("git");
     command.arg("-C").arg(repo).args(args).stdin(Stdio::null());
     if let Some(index) = index {
         command.env("GIT_INDEX_FILE", index);
     }
     let output = command.output().map_err(|e| {
-        UserError::missing(format!(
+        Error::missing(format!(
             "cannot run git ({e}): lab kit copies the repository's committed files with git; install git"
         ))
     })?;
     if !output.status.success() {
-        return Err(UserError::new(format!(
+        return Err(Error::bug(format!(
             "git {} failed in {}: {}",
             args.join(" "),
             repo.display(),
@@ -169,17 +169,19 @@ fn run_git(repo: &Path, args: &[&str], index: Option<&Path>) -> Result<String, U
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
-fn git(repo: &Path, args: &[&str]) -> Result<String, UserError> {
+fn git(repo: &Path, args: &[&str]) -> Result<String, Error> {
     run_git(repo, args, None)
 }
 
 /// The git repository holding the workshop.
-fn git_toplevel(workspace: &Path) -> Result<PathBuf, UserError> {
+fn git_toplevel(workspace: &Path) -> Result<PathBuf, Error> {
     git(workspace, &["rev-parse", "--show-toplevel"])
         .map(PathBuf::from)
+        // Any failure but git's absence means this folder is no checkout:
+        // the instructor's to fix, by running it in one.
         .map_err(|e| match e.kind {
             mandel_core::error::ErrorKind::Missing => e,
-            _ => UserError::new(format!(
+            _ => Error::mistake(format!(
                 "{} is not a git repository: lab kit copies the committed tree of the workshop's git checkout",
                 workspace.display()
             )),
@@ -189,7 +191,7 @@ fn git_toplevel(workspace: &Path) -> Result<PathBuf, UserError> {
 /// Writes `commit`'s tree, and nothing else (no build folder, no
 /// attendee's exercises), into `into`: read into a private index, then
 /// checked out from it, leaving the repository's own index alone.
-fn export_tree(repo: &Path, commit: &str, into: &Path) -> Result<(), UserError> {
+fn export_tree(repo: &Path, commit: &str, into: &Path) -> Result<(), Error> {
     let index = into.with_extension("index");
     let exported = run_git(repo, &["read-tree", commit], Some(&index)).and_then(|_| {
         let prefix = format!("--prefix={}/", into.display());
@@ -201,7 +203,7 @@ fn export_tree(repo: &Path, commit: &str, into: &Path) -> Result<(), UserError> 
 
 /// `cargo vendor --locked` in the kit's copy: every crate the lock file
 /// names, into `vendor/`. Gives how many.
-fn vendor(copy: &Path) -> Result<usize, UserError> {
+fn vendor(copy: &Path) -> Result<usize, Error> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(&cargo)
         .args(["vendor", "--locked", VENDOR])
@@ -209,12 +211,12 @@ fn vendor(copy: &Path) -> Result<usize, UserError> {
         .stdin(Stdio::null())
         .output()
         .map_err(|e| {
-            UserError::missing(format!(
+            Error::missing(format!(
                 "cannot run cargo ({e}): is Rust installed? https://rustup.rs"
             ))
         })?;
     if !output.status.success() {
-        return Err(UserError::new(format!(
+        return Err(Error::missing(format!(
             "cargo vendor --locked failed (it needs the network, or every crate already fetched with `cargo fetch --locked`): {}",
             last_line(&output)
         )));
@@ -243,7 +245,7 @@ pub fn cargo_config() -> String {
 
 /// The book, built from the kit's copy with mdBook, or why not (no mdBook
 /// here is not a failure: the rest of the kit is still written).
-fn build_book(copy: &Path, into: &Path) -> Result<Result<(), String>, UserError> {
+fn build_book(copy: &Path, into: &Path) -> Result<Result<(), String>, Error> {
     let output = match Command::new("mdbook")
         .arg("build")
         .arg(copy.join("docs"))
@@ -256,8 +258,10 @@ fn build_book(copy: &Path, into: &Path) -> Result<Result<(), String>, UserError>
         Err(_) => return Ok(Err("no `mdbook` on the PATH".to_string())),
     };
     if !output.status.success() {
-        return Err(UserError::new(format!(
-            "mdbook build failed: {}",
+        // The book builds in CI with that mdBook: another version is the
+        // likely cause.
+        return Err(Error::missing(format!(
+            "mdbook build failed: {} (install the mdBook the book is built with: {MDBOOK_INSTALL})",
             last_line(&output)
         )));
     }

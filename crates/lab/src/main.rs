@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use mandel_core::error::parse_args;
-use mandel_core::UserError;
+use mandel_core::Error;
 use workshop::{ladder, peak};
 
 #[derive(Parser)]
@@ -77,7 +77,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
     };
-    result.unwrap_or_else(|mistake: UserError| mistake.report())
+    result.unwrap_or_else(|mistake: Error| mistake.report())
 }
 
 #[cfg(test)]

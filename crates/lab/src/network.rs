@@ -14,7 +14,7 @@ use mandel_core::error::positive;
 use mandel_core::output::OutputFile;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median};
-use mandel_core::{Problem, UserError};
+use mandel_core::{Error, Problem};
 use workshop::workspace;
 
 #[derive(clap::Args)]
@@ -69,10 +69,10 @@ const CONFIGS: [Config; 3] = [
     },
 ];
 
-pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
     match std::env::var("MANDEL_HOSTS") {
         Ok(hosts) if hosts == args.hosts.to_string() => measure(args),
-        Ok(hosts) => Err(UserError::new(format!(
+        Ok(hosts) => Err(Error::mistake(format!(
             "already inside {hosts} hosts (MANDEL_HOSTS), not --hosts {}",
             args.hosts
         ))),
@@ -86,7 +86,7 @@ fn hosts_script() -> PathBuf {
 }
 
 /// Makes the hosts and runs this same command on the first of them.
-fn on_hosts(args: &Args) -> Result<ExitCode, UserError> {
+fn on_hosts(args: &Args) -> Result<ExitCode, Error> {
     // The chart's files are claimed on the hosts; a bad folder is found
     // here first, before any host is made (the claims are let go unused).
     OutputFile::create(&args.out.join("network.png"))?;
@@ -94,7 +94,7 @@ fn on_hosts(args: &Args) -> Result<ExitCode, UserError> {
     // Under an emulator the hosts would run this program natively, and
     // step 06 is built for this machine: measure natively instead.
     if let Some(runner) = mandel_testing::target::runner() {
-        return Err(UserError::missing(format!(
+        return Err(Error::missing(format!(
             "lab network runs natively, not under `{}`",
             runner.join(" ")
         )));
@@ -103,10 +103,10 @@ fn on_hosts(args: &Args) -> Result<ExitCode, UserError> {
         .arg("--check")
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| UserError::bug(format!("cannot run .ci/hosts: {e}")))?;
+        .map_err(|e| Error::bug(format!("cannot run .ci/hosts: {e}")))?;
     if !check.status.success() {
         let said = String::from_utf8_lossy(&check.stdout);
-        return Err(UserError::missing(format!(
+        return Err(Error::missing(format!(
             "lab network needs simulated hosts, and {}",
             said.trim().trim_start_matches("hosts: ")
         )));
@@ -115,13 +115,13 @@ fn on_hosts(args: &Args) -> Result<ExitCode, UserError> {
     // built.
     mpi_step06()?;
     let me = std::env::current_exe()
-        .map_err(|e| UserError::bug(format!("cannot find this program: {e}")))?;
+        .map_err(|e| Error::bug(format!("cannot find this program: {e}")))?;
     let status = Command::new(hosts_script())
         .args([&args.hosts.to_string(), "--link", "none", "--"])
         .arg(me)
         .args(std::env::args_os().skip(1))
         .status()
-        .map_err(|e| UserError::bug(format!("cannot run .ci/hosts: {e}")))?;
+        .map_err(|e| Error::bug(format!("cannot run .ci/hosts: {e}")))?;
     Ok(match status.code() {
         Some(0) => ExitCode::SUCCESS,
         Some(code) => ExitCode::from(code.clamp(1, 255) as u8),
@@ -137,7 +137,7 @@ struct Measured {
     startups: Vec<Duration>,
 }
 
-fn measure(args: &Args) -> Result<ExitCode, UserError> {
+fn measure(args: &Args) -> Result<ExitCode, Error> {
     let png = OutputFile::create(&args.out.join("network.png"))?;
     let svg = OutputFile::create(&args.out.join("network.svg"))?;
     let problem = Problem::new(args.w, args.maxiter)?;
@@ -168,7 +168,7 @@ fn measure(args: &Args) -> Result<ExitCode, UserError> {
             for _ in 0..args.runs {
                 runs.push(mpirun(&exe, args.hosts, flags, problem, sum)?);
             }
-            Ok::<_, UserError>(median(&runs))
+            Ok::<_, Error>(median(&runs))
         };
         let (mut times, mut startups) = (Vec::new(), Vec::new());
         for config in &CONFIGS {
@@ -207,18 +207,18 @@ fn sum_of(problem: &Problem) -> u64 {
 }
 
 /// Every link at `mbit` each way, or unshaped; the script's line.
-fn set_link(mbit: Option<u32>) -> Result<String, UserError> {
+fn set_link(mbit: Option<u32>) -> Result<String, Error> {
     let setting = mbit.map_or("none".to_string(), |m| format!("{m}mbit"));
     let out = Command::new(hosts_script())
         .args(["link", &setting])
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| UserError::bug(format!("cannot run .ci/hosts: {e}")))?;
+        .map_err(|e| Error::bug(format!("cannot run .ci/hosts: {e}")))?;
     let said = String::from_utf8_lossy(&out.stderr).trim().to_string();
     if out.status.success() {
         Ok(said)
     } else {
-        Err(UserError::bug(format!(
+        Err(Error::bug(format!(
             "`.ci/hosts link {setting}` failed: {said}"
         )))
     }

@@ -12,7 +12,7 @@ use mandel_core::outcome::RunOutcome;
 use mandel_core::output::OutputFile;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median, median_run};
-use mandel_core::{Problem, UserError};
+use mandel_core::{Error, Problem};
 use step06::{run_on_threads, Settings, Strategy};
 use workshop::workspace;
 
@@ -50,7 +50,7 @@ fn strategy_name(strategy: Strategy) -> &'static str {
     }
 }
 
-pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let png = OutputFile::create(&args.out.join("ranks.png"))?;
     let svg = OutputFile::create(&args.out.join("ranks.svg"))?;
     let problem = Problem::new(args.w, args.maxiter)?;
@@ -72,10 +72,12 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
         duration_text(one_thread)
     );
 
+    // The MPI step, or why its columns are skipped: not asked for, or not
+    // here (as before, a failed MPI build skips them too, said so).
     let mpi = if args.threads_only {
-        Err(UserError::new("not asked for (--threads-only)"))
+        Err("not asked for (--threads-only)".to_string())
     } else {
-        mpi_step06()
+        mpi_step06().map_err(|e| e.line)
     };
     let mut columns: Columns = Vec::new();
     for strategy in STRATEGIES {
@@ -92,8 +94,8 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
                 || (),
             );
             if answer != baseline {
-                return Err(UserError::new(format!(
-                    "step 06 on {ranks} threads, strategy {}, did not give step 04's counts: a bug in the solution",
+                return Err(Error::bug(format!(
+                    "step 06 on {ranks} threads, strategy {}, did not give step 04's counts",
                     strategy_name(strategy)
                 )));
             }
@@ -216,13 +218,13 @@ fn speedup_chart(
 
 /// Step 06 built with MPI, when `mpirun` is here: built by cargo into its
 /// own target folder (`target/mpi`), so the everyday build stays MPI-free.
-pub(crate) fn mpi_step06() -> Result<PathBuf, UserError> {
+pub(crate) fn mpi_step06() -> Result<PathBuf, Error> {
     let found = Command::new("mpirun")
         .arg("--version")
         .stdin(Stdio::null())
         .output();
     if !found.is_ok_and(|o| o.status.success()) {
-        return Err(UserError::missing(
+        return Err(Error::missing(
             "no `mpirun` on this machine (install Open MPI, see the setup chapter)",
         ));
     }
@@ -249,7 +251,7 @@ pub(crate) fn mpirun(
     settings: &[&str],
     problem: &Problem,
     expected_sum: u64,
-) -> Result<Duration, UserError> {
+) -> Result<Duration, Error> {
     let shown = format!(
         "mpirun -n {ranks} step06 {} {} {} --no-check --json",
         problem.w,
@@ -271,25 +273,32 @@ pub(crate) fn mpirun(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| UserError::new(format!("cannot run mpirun: {e}")))?;
+        .map_err(|e| {
+            Error::missing(format!(
+                "cannot run mpirun: {e} (install Open MPI, see the setup chapter)"
+            ))
+        })?;
     let output = wait_at_most(child, MPIRUN_TIMEOUT)
-        .map_err(|why| UserError::bug(format!("`{shown}` {why}")))?;
+        .map_err(|why| Error::bug(format!("`{shown}` {why}")))?;
     let outcome = RunOutcome::from_output(&String::from_utf8_lossy(&output.stdout)).ok();
     let sum = outcome.as_ref().and_then(|o| o.sum);
     let took = outcome.as_ref().and_then(RunOutcome::time);
     match (output.status.success(), sum, took) {
         (true, Some(sum), Some(took)) if sum == expected_sum => Ok(took),
-        (true, Some(sum), Some(_)) => Err(UserError::new(format!(
+        (true, Some(sum), Some(_)) => Err(Error::bug(format!(
             "`{shown}` gave the sum {sum}, not step 04's {expected_sum}"
         ))),
+        // mpirun ends so when this machine's MPI cannot start the ranks
+        // (no slots, no way to reach a host): something missing, which
+        // `lab figures` skips as not here.
         _ => {
             let stderr = String::from_utf8_lossy(&output.stderr);
-            Err(UserError::new(format!(
+            Err(Error::missing(format!(
                 "`{shown}` failed ({}): {}",
                 output.status,
                 stderr
                     .lines()
-                    .find(|l| !l.trim().is_empty())
+                    .find(|l| !l.trim().trim_matches('-').is_empty())
                     .unwrap_or("no message")
             )))
         }
@@ -301,7 +310,7 @@ pub(crate) fn mpirun(
 fn wait_at_most(
     mut child: std::process::Child,
     limit: Duration,
-) -> Result<std::process::Output, UserError> {
+) -> Result<std::process::Output, Error> {
     let started = Instant::now();
     // Read the pipes on their own threads so a chatty child cannot block.
     let out_reader = drain(child.stdout.take());
@@ -318,13 +327,13 @@ fn wait_at_most(
             Ok(None) if started.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(UserError::bug(format!(
+                return Err(Error::bug(format!(
                     "did not end within {} s",
                     limit.as_secs()
                 )));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(UserError::bug(format!("cannot wait for it: {e}"))),
+            Err(e) => return Err(Error::bug(format!("cannot wait for it: {e}"))),
         }
     }
 }

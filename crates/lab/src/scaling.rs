@@ -12,7 +12,7 @@ use mandel_core::output::OutputFile;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median, median_run, rate, rate_text, timed};
 use mandel_core::Isa;
-use mandel_core::{verify, Problem, UserError, Variant};
+use mandel_core::{verify, Error, Problem, Variant};
 use step04::dispatch::{dispatching_to, this_threads_isa};
 use step05::{solution, timed_chunks, with_threads, ChunkTime};
 use workshop::peak;
@@ -43,7 +43,7 @@ pub struct Args {
     isa: Option<Isa>,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let isa = match args.isa {
         Some(isa) => isa.check_available()?,
         None => Isa::best(),
@@ -53,7 +53,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
 
 /// The experiment, with step 04's kernel at this thread's instruction set
 /// in every chunk.
-fn measure_and_draw(args: &Args) -> Result<ExitCode, UserError> {
+fn measure_and_draw(args: &Args) -> Result<ExitCode, Error> {
     let claim = |name: &str| OutputFile::create(&args.out.join(name));
     let threads_png = claim("scaling-threads.png")?;
     let threads_svg = claim("scaling-threads.svg")?;
@@ -100,7 +100,7 @@ fn against_threads(
     problem: &Problem,
     runs: usize,
     max_threads: usize,
-) -> Result<Vec<(usize, Duration)>, UserError> {
+) -> Result<Vec<(usize, Duration)>, Error> {
     let updates = problem.z_updates();
     println!(
         "\nThreads ({} chunks per thread):",
@@ -142,7 +142,7 @@ fn against_chunks(
     args: &Args,
     max_threads: usize,
     one_thread: f64,
-) -> Result<Vec<(usize, Duration)>, UserError> {
+) -> Result<Vec<(usize, Duration)>, Error> {
     println!("\nChunks (on {max_threads} threads):");
     println!(
         "{:>6} {:>9} {:>8} {:>28} {:>22}  oracle",
@@ -183,7 +183,7 @@ fn against_chunks(
 
 /// Joining: multi.py's collect-then-join against writing in place,
 /// alternating so that the machine's drift falls on both alike.
-fn joining(problem: &Problem, runs: usize, max_threads: usize) -> Result<(), UserError> {
+fn joining(problem: &Problem, runs: usize, max_threads: usize) -> Result<(), Error> {
     let chunks = max_threads * solution::CHUNKS_PER_THREAD;
     step05::check_chunks(chunks, problem.len(), problem.w)?;
     println!("\nJoining the answers ({chunks} chunks on {max_threads} threads, {} alternating runs each):", runs);

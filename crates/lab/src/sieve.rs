@@ -10,7 +10,7 @@ use mandel_core::error::positive;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median_run, rate};
 use mandel_core::Isa;
-use mandel_core::{verify, Problem, UserError};
+use mandel_core::{verify, Error, Problem};
 use step04::dispatch::{calculate_z_sieved, sieves, BLOCK};
 use workshop::peak::{self, Peak};
 
@@ -27,7 +27,7 @@ pub struct Args {
     runs: usize,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let problem = Problem::new(args.w, args.maxiter)?;
     let updates = problem.z_updates();
     println!(

@@ -17,7 +17,7 @@ use mandel_core::output::OutputFile;
 use mandel_core::problem::bytes_text;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median_run, rate, rate_text};
-use mandel_core::{verify, Problem, UserError};
+use mandel_core::{verify, Error, Problem};
 use step03::BYTES_PER_POINT;
 
 /// The block sizes the tutorial tried (numpy_vector_2.py's STEP_SIZE).
@@ -53,7 +53,7 @@ struct Row {
     exact: bool,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let png = OutputFile::create(&args.png)?;
     let svg = OutputFile::create(&args.svg)?;
     let problem = Problem::new(args.w, args.maxiter)?;

@@ -133,7 +133,7 @@ fn every_wrong_version_fails_the_self_check_with_a_line_that_helps() {
     }
     if !unrun.is_empty() {
         let why = match step07::availability() {
-            mandel_core::Availability::Missing(why) => why.to_string(),
+            mandel_core::Availability::Unavailable(why) => why.to_string(),
             other => format!("{other:?}"),
         };
         mandel_testing::skip::skipped(

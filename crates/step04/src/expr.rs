@@ -8,7 +8,7 @@
 //! numbers, `+`, `-`, `*`, unary `-`, `^` with a whole power from 1 to 16,
 //! and parentheses.
 
-use mandel_core::UserError;
+use mandel_core::Error;
 use wide::f64x8;
 
 /// One instruction of a compiled formula, for a stack machine.
@@ -40,7 +40,7 @@ pub const BLOCK: usize = 256;
 
 impl Formula {
     /// Compiles `text`, or says in one line what is wrong with it.
-    pub fn compile(text: &str) -> Result<Formula, UserError> {
+    pub fn compile(text: &str) -> Result<Formula, Error> {
         let mut parser = Parser {
             text,
             chars: text.char_indices().peekable(),
@@ -58,12 +58,12 @@ impl Formula {
         let program = parser.program;
         let depth = stack_depth(&program);
         if depth > MAX_DEPTH {
-            return Err(UserError::new(format!(
+            return Err(Error::mistake(format!(
                 "cannot use formula '{text}': it nests deeper than {MAX_DEPTH} levels"
             )));
         }
         if !program.contains(&Op::Z) {
-            return Err(UserError::new(format!(
+            return Err(Error::mistake(format!(
                 "cannot use formula '{text}': it must use z, or nothing iterates"
             )));
         }
@@ -284,8 +284,8 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn error(&self, at: usize, what: &str) -> UserError {
-        UserError::new(format!(
+    fn error(&self, at: usize, what: &str) -> Error {
+        Error::mistake(format!(
             "cannot read formula '{}': {what} at position {} (use z, c, numbers, + - * ^ and parentheses)",
             self.text,
             at + 1
@@ -302,7 +302,7 @@ impl Parser<'_> {
     }
 
     /// sum := product (('+' | '-') product)*
-    fn sum(&mut self) -> Result<(), UserError> {
+    fn sum(&mut self) -> Result<(), Error> {
         self.product()?;
         while let Some((_, op @ ('+' | '-'))) = self.peek() {
             self.chars.next();
@@ -313,7 +313,7 @@ impl Parser<'_> {
     }
 
     /// product := unary ('*' unary)*
-    fn product(&mut self) -> Result<(), UserError> {
+    fn product(&mut self) -> Result<(), Error> {
         self.unary()?;
         while let Some((_, '*')) = self.peek() {
             self.chars.next();
@@ -324,7 +324,7 @@ impl Parser<'_> {
     }
 
     /// unary := '-' unary | power
-    fn unary(&mut self) -> Result<(), UserError> {
+    fn unary(&mut self) -> Result<(), Error> {
         if let Some((_, '-')) = self.peek() {
             self.chars.next();
             self.unary()?;
@@ -335,7 +335,7 @@ impl Parser<'_> {
     }
 
     /// power := atom ('^' whole number)? — `z^3` is `z*z*z`, in that order.
-    fn power(&mut self) -> Result<(), UserError> {
+    fn power(&mut self) -> Result<(), Error> {
         let start = self.program.len();
         self.atom()?;
         if let Some((at, '^')) = self.peek() {
@@ -354,7 +354,7 @@ impl Parser<'_> {
     }
 
     /// atom := number | 'z' | 'c' | 'q' | '(' sum ')'
-    fn atom(&mut self) -> Result<(), UserError> {
+    fn atom(&mut self) -> Result<(), Error> {
         let Some((at, ch)) = self.peek() else {
             return Err(self.error(self.text.len(), "the formula ends too soon"));
         };
@@ -392,7 +392,7 @@ impl Parser<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<Option<f64>, UserError> {
+    fn number(&mut self) -> Result<Option<f64>, Error> {
         let Some((start, _)) = self.peek() else {
             return Ok(None);
         };

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 mod attendee;
 
 use attendee::{active, ACTIVE};
-use mandel_core::error::{positive, UserError};
+use mandel_core::error::{positive, Error};
 use mandel_core::run::{self, CommonArgs, Reference};
 use mandel_core::Isa;
 use mandel_core::{Problem, Tolerance, Variant};
@@ -37,10 +37,10 @@ fn main() -> ExitCode {
     };
     if let Some(isa) = args.isa {
         let chosen = match ACTIVE {
-            Variant::Exercise => Err(UserError::new(
+            Variant::Exercise => Err(Error::mistake(
                 "--isa picks the reference's instruction set (add --features solution); your exercise is the portable kernel",
             )),
-            Variant::Solution => isa.check_available().map_err(UserError::from),
+            Variant::Solution => isa.check_available().map_err(Error::from),
         };
         match chosen {
             Ok(isa) => args.common.isa = isa,

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use mandel_core::problem::group_digits;
 use mandel_core::work::{self, Expectation, Spread};
-use mandel_core::{Isa, Launch, PeakOf, Step, UserError};
+use mandel_core::{Error, Isa, Launch, PeakOf, Step};
 use rayon::prelude::*;
 use step04::dispatch::{set_this_threads_isa, this_threads_isa};
 
@@ -175,11 +175,11 @@ pub fn joined_chunks(re: &[f64], im: &[f64], maxiter: u32, chunks: usize) -> Vec
 
 /// Refuses more chunks than the grid of `w` has points: every chunk needs
 /// one. The binary and the scaling experiment both ask before any work.
-pub fn check_chunks(chunks: usize, points: usize, w: u64) -> Result<(), UserError> {
+pub fn check_chunks(chunks: usize, points: usize, w: u64) -> Result<(), Error> {
     if chunks <= points {
         return Ok(());
     }
-    Err(UserError::new(format!(
+    Err(Error::mistake(format!(
         "--chunks {chunks} is more chunks than the {} points of w = {w}",
         group_digits(points as u128)
     )))
@@ -190,7 +190,7 @@ pub fn check_chunks(chunks: usize, points: usize, w: u64) -> Result<(), UserErro
 pub fn with_threads<R: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> R + Send,
-) -> Result<R, UserError> {
+) -> Result<R, Error> {
     let isa = this_threads_isa();
     match threads {
         None => Ok(on_pool_at(isa, f)),
@@ -199,7 +199,7 @@ pub fn with_threads<R: Send>(
             .start_handler(move |_| set_this_threads_isa(isa))
             .build()
             .map(|pool| pool.install(f))
-            .map_err(|e| UserError::bug(format!("cannot start {n} threads: {e}"))),
+            .map_err(|e| Error::bug(format!("cannot start {n} threads: {e}"))),
     }
 }
 

@@ -6,7 +6,7 @@ use attendee::{active, ACTIVE};
 use mandel_core::error::positive;
 use mandel_core::problem::{axes, check_fits_in_memory};
 use mandel_core::run::{self, CommonArgs};
-use mandel_core::{Isa, UserError};
+use mandel_core::{Error, Isa};
 use step05::{check_chunks, with_threads, STEP};
 
 #[derive(clap::Args)]
@@ -35,7 +35,7 @@ fn main() -> ExitCode {
     if let Some(isa) = args.isa {
         match isa.check_available() {
             Ok(isa) => args.common.isa = isa,
-            Err(missing) => return UserError::from(missing).report(),
+            Err(missing) => return Error::from(missing).report(),
         }
     }
     step04::dispatch::dispatching_to(args.common.isa, || run_with(&args))

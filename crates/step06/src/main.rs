@@ -3,7 +3,7 @@ use std::process::ExitCode;
 mod attendee;
 
 use attendee::{active, active_code, ACTIVE};
-use mandel_core::error::{positive, UserError};
+use mandel_core::error::{positive, Error};
 use mandel_core::run::{self, CommonArgs};
 use mandel_core::Isa;
 use step06::{failing, run_on_threads, traffic_report, Settings, Strategy, STEP};
@@ -74,7 +74,7 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(code) => return leave_together(under_mpirun, code),
     };
-    let refuse = |mistake: UserError| {
+    let refuse = |mistake: Error| {
         let code = if quiet {
             ExitCode::from(2)
         } else {
@@ -85,7 +85,7 @@ fn main() -> ExitCode {
     if let Some(isa) = args.isa {
         match isa.check_available() {
             Ok(isa) => args.common.isa = isa,
-            Err(missing) => return refuse(UserError::from(missing)),
+            Err(missing) => return refuse(Error::from(missing)),
         }
     }
     step04::dispatch::dispatching_to(args.common.isa, || run_with(&args, under_mpirun, &refuse))
@@ -96,7 +96,7 @@ fn run_with(
     args: &Args,
     // Only MPI builds ask.
     #[cfg_attr(not(feature = "mpi"), allow(unused_variables))] under_mpirun: bool,
-    refuse: &dyn Fn(UserError) -> ExitCode,
+    refuse: &dyn Fn(Error) -> ExitCode,
 ) -> ExitCode {
     // `status` and `watch` ask for the self-check: it runs the kernel calls
     // `cargo test -p step06` makes (attendee.rs: both strategies over 1 to
@@ -118,7 +118,7 @@ fn run_with(
     }
     if let Some(rank) = args.fail_rank {
         if rank >= args.ranks.unwrap_or_else(step06::default_ranks) {
-            return refuse(UserError::new(format!(
+            return refuse(Error::mistake(format!(
                 "--fail-rank {rank}: there is no such rank"
             )));
         }

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::process::ExitCode;
 
 use mandel_core::run::{self, CommonArgs};
-use mandel_core::{UserError, Variant};
+use mandel_core::{Error, Variant};
 use mpi::request::{Request, StaticScope};
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
@@ -246,7 +246,7 @@ pub fn main(
     variant: Variant,
 ) -> ExitCode {
     let Some(mut universe) = mpi::initialize() else {
-        return UserError::bug("MPI was already started").report();
+        return Error::bug("MPI was already started").report();
     };
     let world = universe.world();
     let (rank, size) = (world.rank() as usize, world.size() as usize);
@@ -294,7 +294,7 @@ pub fn main(
     };
     if let Some(rank) = fail_rank.filter(|&r| r >= size) {
         tell_all(0);
-        return UserError::new(format!("--fail-rank {rank}: there is no such rank")).report();
+        return Error::mistake(format!("--fail-rank {rank}: there is no such rank")).report();
     }
     common.say(format_args!(
         "{size} rank{}, MPI processes; {}",

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use mandel_core::{Missing, Problem, UserError};
+use mandel_core::{Error, Problem, Unavailable};
 
 use crate::nvrtc::CompileFailure;
 use crate::source::{Build, Precision, Source};
@@ -221,15 +221,21 @@ fn flavour_of(program: &str) -> Flavour {
     }
 }
 
+/// Why no compiler was found: `none of `cc`, `gcc`, `clang` runs`, or the
+/// one the user named in `$CC` that does not. Part of the line
+/// [`c_compiler`] gives as unavailable, and kept once per process.
+#[derive(Debug, Clone)]
+struct NotFound(String);
+
 /// `$VARIABLE` split into words, if set: the user's choice, used as is.
-fn from_variable(variable: &str, language: Language) -> Option<Result<Compiler, String>> {
+fn from_variable(variable: &str, language: Language) -> Option<Result<Compiler, NotFound>> {
     let value = std::env::var(variable)
         .ok()
         .filter(|v| !v.trim().is_empty())?;
     let words: Vec<String> = value.split_whitespace().map(str::to_string).collect();
     Some(
         Compiler::probe(&words, format!("${variable} ({value})"), language)
-            .ok_or_else(|| format!("${variable} is `{value}`, which does not run")),
+            .ok_or_else(|| NotFound(format!("${variable} is `{value}`, which does not run"))),
     )
 }
 
@@ -273,8 +279,8 @@ const CXX_COMPILERS: &[&str] = &["c++", "g++", "clang++"];
 
 /// The C compiler: `$CC` if set, else MSVC's `cl.exe` on Windows-MSVC,
 /// else the first of [`C_COMPILERS`] that runs. Looked for once.
-fn c_compiler() -> Result<&'static Compiler, Missing> {
-    static FOUND: OnceLock<Result<Compiler, String>> = OnceLock::new();
+fn c_compiler() -> Result<&'static Compiler, Unavailable> {
+    static FOUND: OnceLock<Result<Compiler, NotFound>> = OnceLock::new();
     FOUND
         .get_or_init(|| {
             if let Some(chosen) = from_variable("CC", Language::C) {
@@ -282,11 +288,11 @@ fn c_compiler() -> Result<&'static Compiler, Missing> {
             }
             let msvc = cfg!(target_env = "msvc").then(visual_cpp).flatten();
             msvc.or_else(|| first_that_runs(C_COMPILERS, Language::C))
-                .ok_or_else(|| format!("none of `{}` runs", C_COMPILERS.join("`, `")))
+                .ok_or_else(|| NotFound(format!("none of `{}` runs", C_COMPILERS.join("`, `"))))
         })
         .as_ref()
-        .map_err(|why| {
-            Missing(format!(
+        .map_err(|NotFound(why)| {
+            Unavailable(format!(
                 "no C compiler to run the kernel on the CPU instead ({why}): {INSTALL_CC}"
             ))
         })
@@ -303,7 +309,7 @@ fn cxx_compiler(c: &Compiler) -> Option<Compiler> {
 }
 
 /// Whether a C compiler runs here; if not, what is missing.
-pub fn available() -> Result<(), Missing> {
+pub fn available() -> Result<(), Unavailable> {
     c_compiler().map(drop)
 }
 
@@ -406,11 +412,13 @@ impl Emulator {
     /// do) as C; as C++ where C refuses it and a C++ compiler accepts it.
     /// Errors name the file and line, as NVRTC's do.
     pub fn compile(source: &Source, build: Build) -> Result<Emulator, CompileFailure> {
-        let c = c_compiler().map_err(CompileFailure::Missing)?;
+        let c = c_compiler().map_err(CompileFailure::NoCompiler)?;
         let folder = tempfile::Builder::new()
             .prefix("step07-emulated-")
             .tempdir()
-            .map_err(|e| CompileFailure::Missing(Missing(format!("no temporary folder: {e}"))))?;
+            .map_err(|e| {
+                CompileFailure::NoCompiler(Unavailable(format!("no temporary folder: {e}")))
+            })?;
         let program = folder
             .path()
             .join(format!("kernel{}", std::env::consts::EXE_SUFFIX));
@@ -442,7 +450,7 @@ impl Emulator {
     /// problem's points.
     /// A kernel that writes past the last point is the attendee's mistake;
     /// anything else failing here is the workshop's.
-    pub fn run(&self, problem: &Problem, grid: u32, block: u32) -> Result<Vec<u32>, UserError> {
+    pub fn run(&self, problem: &Problem, grid: u32, block: u32) -> Result<Vec<u32>, Error> {
         let n = problem.len();
         let mut bytes = Vec::with_capacity(2 * n * self.build.real_bytes());
         for values in [&problem.re, &problem.im] {
@@ -456,23 +464,21 @@ impl Emulator {
         let input = self.folder.path().join("points");
         let output = self.folder.path().join("counts");
         std::fs::write(&input, bytes)
-            .map_err(|e| UserError::bug(format!("{}: {e}", input.display())))?;
+            .map_err(|e| Error::bug(format!("{}: {e}", input.display())))?;
         // Ended with the self-check if it runs past its time limit.
         let status = mandel_core::selfcheck::status_of_child(
             Command::new(&self.program).arg(&input).arg(&output).args(
                 [n, problem.maxiter as usize, grid as usize, block as usize].map(|v| v.to_string()),
             ),
         )
-        .map_err(|e| UserError::bug(format!("cannot run the emulated kernel: {e}")))?;
+        .map_err(|e| Error::bug(format!("cannot run the emulated kernel: {e}")))?;
         if status.code() == Some(OUT_OF_BOUNDS) {
-            return Err(UserError::new(format!(
+            return Err(Error::mistake(format!(
                 "threads past the last point (i >= n = {n}) wrote to output: the kernel needs its bounds check"
             )));
         }
         if !status.success() {
-            return Err(UserError::bug(format!(
-                "the emulated kernel failed ({status})"
-            )));
+            return Err(Error::bug(format!("the emulated kernel failed ({status})")));
         }
         read_counts(&output, n)
     }
@@ -495,7 +501,7 @@ fn try_compile(
     // The harness's own lines are not the attendee's: named apart.
     let text = format!("{PRELUDE}{text}#line 1 \"(step 07's emulator)\"\n{MAIN}");
     std::fs::write(&file, text).map_err(|e| {
-        CompileFailure::Missing(Missing(format!("cannot write {}: {e}", file.display())))
+        CompileFailure::NoCompiler(Unavailable(format!("cannot write {}: {e}", file.display())))
     })?;
     let mut defines = build.defines();
     defines.push(format!("-DMANDEL_ENTRY={}", source.entry));
@@ -504,7 +510,7 @@ fn try_compile(
         .stdin(Stdio::null())
         .output()
         .map_err(|e| {
-            CompileFailure::Missing(Missing(format!("cannot run {}: {e}", compiler.name)))
+            CompileFailure::NoCompiler(Unavailable(format!("cannot run {}: {e}", compiler.name)))
         })?;
     if out.status.success() {
         return Ok(compiler.describe());
@@ -526,11 +532,10 @@ fn try_compile(
     })
 }
 
-fn read_counts(path: &Path, n: usize) -> Result<Vec<u32>, UserError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| UserError::bug(format!("{}: {e}", path.display())))?;
+fn read_counts(path: &Path, n: usize) -> Result<Vec<u32>, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::bug(format!("{}: {e}", path.display())))?;
     if bytes.len() != 4 * n {
-        return Err(UserError::bug(format!(
+        return Err(Error::bug(format!(
             "the emulated kernel wrote {} bytes, not {}",
             bytes.len(),
             4 * n

@@ -1,6 +1,6 @@
 //! The GPU through cudarc's driver API: find it, compile for it, copy the
 //! points over, launch, copy the counts back, and time each part with CUDA
-//! events. Every failure is one line (a [`UserError`]); cudarc panics in
+//! events. Every failure is one line (an [`Error`]); cudarc panics in
 //! some paths where a library is absent, so those are checked first.
 
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,7 +13,7 @@ use cudarc::driver::{
 };
 use cudarc::nvrtc::Ptx;
 use mandel_core::problem::bytes_text;
-use mandel_core::{Missing, Problem, UserError};
+use mandel_core::{Error, Problem, Unavailable};
 
 use crate::nvrtc;
 use crate::source::{Build, Precision, Source, ARRAYS, PEAK};
@@ -45,31 +45,27 @@ pub fn describe(error: DriverError) -> String {
     }
 }
 
-fn failed(what: &str) -> impl Fn(DriverError) -> UserError + '_ {
+fn failed(what: &str) -> impl Fn(DriverError) -> Error + '_ {
     move |error| {
         if error.0 == CUresult::CUDA_ERROR_OUT_OF_MEMORY {
-            UserError::new(format!(
+            Error::mistake(format!(
                 "the GPU ran out of memory {what}: try a smaller problem"
             ))
         } else {
-            UserError::bug(format!("the GPU failed {what}: {}", describe(error)))
+            Error::bug(format!("the GPU failed {what}: {}", describe(error)))
         }
     }
 }
 
 /// The GPU, opened once per process; or why there is none, in one line.
-pub fn gpu() -> Result<&'static Gpu, Missing> {
-    static GPU: OnceLock<Result<Gpu, Missing>> = OnceLock::new();
-    GPU.get_or_init(open).as_ref().map_err(Missing::clone)
+pub fn gpu() -> Result<&'static Gpu, Unavailable> {
+    static GPU: OnceLock<Result<Gpu, Unavailable>> = OnceLock::new();
+    GPU.get_or_init(open).as_ref().map_err(Unavailable::clone)
 }
 
 /// Opens GPU 0. Any failure means there is no GPU this process can use:
 /// said as what is missing, in one line.
-fn open() -> Result<Gpu, Missing> {
-    open_or_say().map_err(Missing)
-}
-
-fn open_or_say() -> Result<Gpu, String> {
+fn open() -> Result<Gpu, Unavailable> {
     // SAFETY: only tries to open the driver library by its names.
     if !unsafe { cudarc::driver::sys::is_culib_present() } {
         // The driver's library by the name the attendee's system gives it.
@@ -78,31 +74,31 @@ fn open_or_say() -> Result<Gpu, String> {
         } else {
             "libcuda"
         };
-        return Err(format!(
+        return Err(Unavailable(format!(
             "no CUDA driver ({driver}) on this machine, so no GPU to run on"
-        ));
+        )));
     }
-    result::init().map_err(|e| format!("the CUDA driver did not start: {}", describe(e)))?;
-    let count = result::device::get_count()
-        .map_err(|e| format!("the CUDA driver cannot count GPUs: {}", describe(e)))?;
+    result::init()
+        .map_err(|e| Unavailable(format!("the CUDA driver did not start: {}", describe(e))))?;
+    let count = result::device::get_count().map_err(|e| {
+        Unavailable(format!(
+            "the CUDA driver cannot count GPUs: {}",
+            describe(e)
+        ))
+    })?;
     if count == 0 {
-        return Err("the CUDA driver found no GPU".to_string());
+        return Err(Unavailable("the CUDA driver found no GPU".to_string()));
     }
-    nvrtc::available().map_err(|missing| missing.0)?;
-    let ctx = CudaContext::new(0).map_err(|e| format!("cannot open GPU 0: {}", describe(e)))?;
-    let ask = |what| {
-        ctx.attribute(what)
-            .map_err(|e| format!("cannot query GPU 0: {}", describe(e)))
-    };
+    nvrtc::available()?;
+    let ctx = CudaContext::new(0)
+        .map_err(|e| Unavailable(format!("cannot open GPU 0: {}", describe(e))))?;
+    let unanswered = |e: DriverError| Unavailable(format!("cannot query GPU 0: {}", describe(e)));
+    let ask = |what| ctx.attribute(what).map_err(unanswered);
     let max_threads_per_block =
         ask(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK)? as u32;
     let multiprocessors = ask(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)? as u32;
-    let name = ctx
-        .name()
-        .map_err(|e| format!("cannot query GPU 0: {}", describe(e)))?;
-    let capability = ctx
-        .compute_capability()
-        .map_err(|e| format!("cannot query GPU 0: {}", describe(e)))?;
+    let name = ctx.name().map_err(unanswered)?;
+    let capability = ctx.compute_capability().map_err(unanswered)?;
     let stream = ctx.default_stream();
     Ok(Gpu {
         ctx,
@@ -144,7 +140,7 @@ impl Gpu {
         &self,
         source: &Source,
         build: Build,
-    ) -> Result<(Arc<CudaModule>, Duration), UserError> {
+    ) -> Result<(Arc<CudaModule>, Duration), Error> {
         let mut modules = self.modules.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((_, _, module)) = modules
             .iter()
@@ -155,8 +151,7 @@ impl Gpu {
         let started = Instant::now();
         let (major, minor) = self.capability;
         let arch = format!("compute_{major}{minor}");
-        let ptx = nvrtc::compile(source, build, Some(&arch))
-            .map_err(|failure| UserError::new(failure.line()))?;
+        let ptx = nvrtc::compile(source, build, Some(&arch))?;
         let module = self
             .ctx
             .load_module(Ptx::from_src(ptx))
@@ -165,16 +160,17 @@ impl Gpu {
         Ok((module, started.elapsed()))
     }
 
-    fn function(&self, module: &Arc<CudaModule>, name: &str) -> Result<CudaFunction, UserError> {
-        module.load_function(name).map_err(|e| {
-            UserError::new(format!("no kernel `{name}` in the module: {}", describe(e)))
-        })
+    fn function(&self, module: &Arc<CudaModule>, name: &str) -> Result<CudaFunction, Error> {
+        // The names are the workshop's, and its kernels define them.
+        module
+            .load_function(name)
+            .map_err(|e| Error::bug(format!("no kernel `{name}` in the module: {}", describe(e))))
     }
 
     /// Checks a launch shape against this GPU's limits.
-    pub fn check_block(&self, block: u32) -> Result<(), UserError> {
+    pub fn check_block(&self, block: u32) -> Result<(), Error> {
         if block > self.max_threads_per_block {
-            return Err(UserError::new(format!(
+            return Err(Error::mistake(format!(
                 "--block {block}: {} takes at most {} threads per block",
                 self.name, self.max_threads_per_block
             )));
@@ -189,7 +185,7 @@ impl Gpu {
         elementwise: &Source,
         settings: &Settings,
         problem: &Problem,
-    ) -> Result<(Vec<u32>, Timings), UserError> {
+    ) -> Result<(Vec<u32>, Timings), Error> {
         self.check_block(settings.block)?;
         match settings.build.precision {
             Precision::F64 => self.run_in(elementwise, settings, problem, &problem.re, &problem.im),
@@ -209,10 +205,10 @@ impl Gpu {
         problem: &Problem,
         re: &[T],
         im: &[T],
-    ) -> Result<(Vec<u32>, Timings), UserError> {
+    ) -> Result<(Vec<u32>, Timings), Error> {
         let n = u32::try_from(problem.len()).map_err(|_| {
-            UserError::new(format!(
-                "{} points is more than one launch can index (at most {})",
+            Error::mistake(format!(
+                "{} points is more than one launch can index (at most {}): use a smaller w",
                 problem.len(),
                 u32::MAX
             ))
@@ -301,7 +297,7 @@ impl Gpu {
         n: u32,
         (q_re, q_im): (&cudarc::driver::CudaSlice<T>, &cudarc::driver::CudaSlice<T>),
         output: &mut cudarc::driver::CudaSlice<u32>,
-    ) -> Result<u64, UserError> {
+    ) -> Result<u64, Error> {
         let stream = &self.stream;
         let len = problem.len();
         let allocating = failed("allocating the arrays");
@@ -384,7 +380,7 @@ impl Gpu {
 
     /// Refuses, in one line, a problem whose arrays would not fit in the
     /// GPU's free memory.
-    fn check_memory(&self, settings: &Settings, points: usize) -> Result<(), UserError> {
+    fn check_memory(&self, settings: &Settings, points: usize) -> Result<(), Error> {
         let real = settings.build.real_bytes() as u128;
         let per_point = match settings.variant {
             // q (2 reals), the counts (4 bytes)
@@ -398,7 +394,7 @@ impl Gpu {
             .mem_get_info()
             .map_err(failed("reporting its memory"))?;
         if needed > free as u128 {
-            return Err(UserError::new(format!(
+            return Err(Error::mistake(format!(
                 "{} points need {} on the GPU, and {} has {} free: try a smaller problem",
                 points,
                 bytes_text(needed),
@@ -412,7 +408,7 @@ impl Gpu {
     /// This GPU's fused-multiply-add peak in `precision`, flop/s: the
     /// probe kernel on enough blocks to fill every multiprocessor, run
     /// long enough (about 50 ms) to time well; the best of three.
-    pub fn peak_flops(&self, precision: Precision) -> Result<f64, UserError> {
+    pub fn peak_flops(&self, precision: Precision) -> Result<f64, Error> {
         /// Independent multiply-add chains per thread: MANDEL_CHAINS in
         /// kernels/peak.cu.
         const CHAINS: f64 = 8.0;
@@ -443,7 +439,7 @@ impl Gpu {
             .stream
             .alloc_zeros::<u8>((grid * block) as usize * SINK_BYTES)
             .map_err(failed("allocating the probe's output"))?;
-        let mut time_rounds = |rounds: u32| -> Result<Duration, UserError> {
+        let mut time_rounds = |rounds: u32| -> Result<Duration, Error> {
             let event = || {
                 self.stream
                     .record_event(Some(CUevent_flags::CU_EVENT_DEFAULT))

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use mandel_core::selfcheck::{self, Failure, FailureKind};
 use mandel_core::verify::{Tolerance, FMA_TOLERANCE};
-use mandel_core::{Availability, Isa, Launch, PeakOf, Problem, Reason, Step, UserError, Variant};
+use mandel_core::{Availability, Error, Isa, Launch, PeakOf, Problem, Reason, Step, Variant};
 
 pub mod emulate;
 pub mod gpu;
@@ -127,7 +127,7 @@ impl Settings {
 }
 
 /// Ready with a GPU; Emulated where a C compiler can stand in for the
-/// self-check; Missing otherwise.
+/// self-check; Unavailable otherwise.
 pub fn availability() -> Availability {
     match gpu::gpu() {
         Ok(_) => Availability::Ready,
@@ -139,7 +139,7 @@ pub fn availability() -> Availability {
                         .to_string(),
                 ),
             }),
-            Err(no_cc) => Availability::Missing(Reason {
+            Err(no_cc) => Availability::Unavailable(Reason {
                 missing: why.to_string(),
                 besides: Some(format!("and {no_cc}")),
             }),
@@ -166,7 +166,7 @@ pub fn run_on_gpu(
     elementwise: &Source,
     settings: &Settings,
     problem: &Problem,
-) -> Result<Vec<u32>, UserError> {
+) -> Result<Vec<u32>, Error> {
     let gpu = gpu::gpu()?;
     let (counts, _) = gpu.run(elementwise, settings, problem)?;
     Ok(counts)
@@ -188,7 +188,7 @@ pub fn unless_stub(source: &Source, counts: Vec<u32>) -> Vec<u32> {
 /// self-check's verdict where there is neither a GPU nor a C compiler.
 pub fn nothing_can_run(variant: Variant) -> String {
     let why = match availability() {
-        Availability::Missing(why) | Availability::Emulated(why) => why.to_string(),
+        Availability::Unavailable(why) | Availability::Emulated(why) => why.to_string(),
         Availability::Ready => "no reason given".to_string(),
     };
     STEP.nothing_can_run(variant, &why)
@@ -233,7 +233,7 @@ pub fn self_check(
     // NVRTC's verdict on the source first, wherever it runs.
     match nvrtc::compile(source, settings.build, None) {
         Err(nvrtc::CompileFailure::Refused { first, .. }) => return Err(refused(first)),
-        Ok(_) | Err(nvrtc::CompileFailure::Missing(_)) => {}
+        Ok(_) | Err(nvrtc::CompileFailure::NoCompiler(_)) => {}
     }
     let exact_step = Step {
         tolerance: |_, _| Tolerance::Exact,
@@ -261,7 +261,7 @@ pub fn self_check(
         Err(_) => {
             let emulator = match emulate::Emulator::compile(source, settings.build) {
                 Ok(emulator) => emulator,
-                Err(nvrtc::CompileFailure::Missing(_)) => {
+                Err(nvrtc::CompileFailure::NoCompiler(_)) => {
                     return Err(Failure::new(
                         FailureKind::CannotRun,
                         nothing_can_run(variant),

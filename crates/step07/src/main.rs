@@ -6,7 +6,7 @@ use std::process::ExitCode;
 mod attendee;
 
 use attendee::{active_source, ACTIVE};
-use mandel_core::error::{positive, UserError};
+use mandel_core::error::{positive, Error};
 use mandel_core::output::OutputFile;
 use mandel_core::problem::axes;
 use mandel_core::run::{self, CommonArgs, Reference};
@@ -89,7 +89,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_step(args: &Args) -> Result<ExitCode, UserError> {
+fn run_step(args: &Args) -> Result<ExitCode, Error> {
     let settings = args.settings();
     if let Some(pictures) = &args.common.self_check {
         return Ok(self_check_line(args, pictures));
@@ -108,8 +108,7 @@ fn run_step(args: &Args) -> Result<ExitCode, UserError> {
             .as_ref()
             .ok()
             .map(|g| format!("compute_{}{}", g.capability.0, g.capability.1));
-        let ptx = nvrtc::compile(&args.source(), settings.build, arch.as_deref())
-            .map_err(|failure| UserError::new(failure.line()))?;
+        let ptx = nvrtc::compile(&args.source(), settings.build, arch.as_deref())?;
         let written = file.write_with(|out| out.write_all(ptx.as_bytes()))?;
         args.common.say(format_args!(
             "Wrote {} ({} of PTX for {}, {})",
@@ -136,7 +135,7 @@ fn run_step(args: &Args) -> Result<ExitCode, UserError> {
         return emulated(args, &settings);
     }
     let gpu = gpu::gpu().map_err(|why| {
-        UserError::missing(format!(
+        Error::missing(format!(
             "{why}: `--emulate` runs the kernel on the CPU instead, and `cargo test -p step07` checks it there"
         ))
     })?;
@@ -190,12 +189,12 @@ fn shipped() -> Vec<Source> {
 fn assembled(
     ptxas: &ptxas::Ptxas,
     what: &str,
-    all: Result<Vec<ptxas::Assembled>, UserError>,
-) -> Result<ExitCode, UserError> {
+    all: Result<Vec<ptxas::Assembled>, Error>,
+) -> Result<ExitCode, Error> {
     let all = all?;
     print!("{}", ptxas.table(what, &all));
     match all.iter().find_map(ptxas::Assembled::trouble) {
-        Some(spill) => Err(UserError::new(spill)),
+        Some(spill) => Err(Error::mistake(spill)),
         None => Ok(ExitCode::SUCCESS),
     }
 }
@@ -236,7 +235,7 @@ fn print_breakdown(
     t: &Timings,
     compile: std::time::Duration,
     updates: u64,
-) -> Result<(), UserError> {
+) -> Result<(), Error> {
     let on_device = t.to_device + t.kernel + t.from_device;
     println!(
         "Where the time went: NVRTC compile {} (once per process, not counted above); to the GPU {}, kernel {} ({} launch{}), back {}; {} on the GPU's clock, {} end to end",
@@ -265,15 +264,14 @@ fn print_breakdown(
 }
 
 /// `--emulate`: the kernel compiled as C and run on the CPU.
-fn emulated(args: &Args, settings: &Settings) -> Result<ExitCode, UserError> {
+fn emulated(args: &Args, settings: &Settings) -> Result<ExitCode, Error> {
     if settings.variant == GpuVariant::Arrays {
-        return Err(UserError::new(
+        return Err(Error::mistake(
             "--emulate runs one kernel per point (elementwise, gridstride); arrays is a host loop of launches",
         ));
     }
     let source = args.source();
-    let emulator = emulate::Emulator::compile(&source, settings.build)
-        .map_err(|failure| UserError::new(failure.line()))?;
+    let emulator = emulate::Emulator::compile(&source, settings.build)?;
     Ok(run::run_against(
         &STEP,
         ACTIVE,

@@ -6,7 +6,7 @@
 use cudarc::nvrtc::sys::nvrtcResult;
 use cudarc::nvrtc::{compile_ptx_with_opts, CompileError, CompileOptions};
 
-use mandel_core::Missing;
+use mandel_core::{Error, Unavailable};
 
 use crate::source::{Build, Source};
 
@@ -14,7 +14,7 @@ use crate::source::{Build, Source};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CompileFailure {
     /// No compiler to try: what is missing, in one line.
-    Missing(Missing),
+    NoCompiler(Unavailable),
     /// The compiler refused the source: its first error as
     /// `file:line: message`, and its whole log.
     Refused { first: String, log: String },
@@ -24,20 +24,31 @@ impl CompileFailure {
     /// The one line to show.
     pub fn line(&self) -> String {
         match self {
-            CompileFailure::Missing(why) => why.to_string(),
+            CompileFailure::NoCompiler(why) => why.to_string(),
             CompileFailure::Refused { first, .. } => first.clone(),
         }
     }
 }
 
+/// No compiler is something missing; a refused kernel is the attendee's
+/// to fix (the kernels are theirs to edit).
+impl From<CompileFailure> for Error {
+    fn from(failure: CompileFailure) -> Self {
+        match failure {
+            CompileFailure::NoCompiler(why) => why.into(),
+            CompileFailure::Refused { first, .. } => Error::mistake(first),
+        }
+    }
+}
+
 /// Whether libnvrtc can be loaded; if not, what to install.
-pub fn available() -> Result<(), Missing> {
+pub fn available() -> Result<(), Unavailable> {
     // cudarc panics on the first call when the library is absent: ask first.
     // SAFETY: only tries to open the library by its candidate names.
     if unsafe { cudarc::nvrtc::sys::is_culib_present() } {
         Ok(())
     } else {
-        Err(Missing(missing_line()))
+        Err(Unavailable(missing_line()))
     }
 }
 
@@ -83,7 +94,7 @@ pub fn compile(
     build: Build,
     arch: Option<&str>,
 ) -> Result<String, CompileFailure> {
-    available().map_err(CompileFailure::Missing)?;
+    available().map_err(CompileFailure::NoCompiler)?;
     match compile_for(source, build, arch) {
         // An NVRTC older than the card does not know its architecture: its
         // default architecture's PTX runs on every newer card, compiled by

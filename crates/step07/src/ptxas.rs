@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use mandel_core::{Missing, UserError};
+use mandel_core::{Error, Unavailable};
 
 use crate::nvrtc;
 use crate::source::{Build, Precision, Source};
@@ -95,10 +95,19 @@ fn place(path: &str, arch: u32, precision: Precision) -> String {
     format!("{path} (sm_{arch}, {precision})")
 }
 
+/// `error` with where it happened in front, its kind kept: a refusal
+/// stays the kernel's mistake, a failure to run stays a bug.
+fn placed(error: Error, at: &str) -> Error {
+    Error {
+        line: format!("{at}: {}", error.line),
+        ..error
+    }
+}
+
 impl Ptxas {
     /// `$MANDEL_PTXAS`, else `ptxas` on the PATH; if neither answers, what
     /// to install.
-    pub fn find() -> Result<Ptxas, Missing> {
+    pub fn find() -> Result<Ptxas, Unavailable> {
         let (path, from_var) = match std::env::var_os(PTXAS_VAR) {
             Some(path) => (PathBuf::from(path), true),
             None => (PathBuf::from("ptxas"), false),
@@ -117,7 +126,7 @@ impl Ptxas {
             } else {
                 format!("no ptxas on the PATH and {PTXAS_VAR} unset")
             };
-            return Err(Missing(format!(
+            return Err(Unavailable(format!(
                 "{looked}: install a CUDA toolkit, or `pip install nvidia-cuda-nvcc-cu12` and set {PTXAS_VAR} to its nvidia/cuda_nvcc/bin/ptxas"
             )));
         };
@@ -150,12 +159,14 @@ impl Ptxas {
 
     /// Assembles `ptx` for `sm_{arch}` with `-v`: each kernel's usage, or
     /// ptxas's first error as `line N: message` (the line of the PTX).
-    pub fn assemble(&self, ptx: &str, arch: u32) -> Result<Vec<Usage>, UserError> {
-        let dir =
-            tempfile::tempdir().map_err(|e| UserError::new(format!("no temporary folder: {e}")))?;
+    pub fn assemble(&self, ptx: &str, arch: u32) -> Result<Vec<Usage>, Error> {
+        // ptxas answered `find` a moment ago, and the folder and file are
+        // ours: any failure before it reads the PTX is the workshop's.
+        let dir = tempfile::tempdir()
+            .map_err(|e| Error::bug(format!("cannot make a temporary folder: {e}")))?;
         let input = dir.path().join("kernel.ptx");
         std::fs::write(&input, ptx)
-            .map_err(|e| UserError::new(format!("cannot write the PTX: {e}")))?;
+            .map_err(|e| Error::bug(format!("cannot write the PTX: {e}")))?;
         let output = Command::new(&self.path)
             .arg("-v")
             .arg(format!("--gpu-name=sm_{arch}"))
@@ -163,11 +174,11 @@ impl Ptxas {
             .arg(dir.path().join("kernel.cubin"))
             .arg(&input)
             .output()
-            .map_err(|e| UserError::new(format!("cannot run {}: {e}", self.path.display())))?;
+            .map_err(|e| Error::bug(format!("cannot run {}: {e}", self.path.display())))?;
         // -v writes its report to stderr, beside any errors.
         let log = String::from_utf8_lossy(&output.stderr);
         if !output.status.success() {
-            return Err(UserError::new(first_error(&log).unwrap_or_else(|| {
+            return Err(Error::mistake(first_error(&log).unwrap_or_else(|| {
                 format!("ptxas failed ({}): {}", output.status, log.trim())
             })));
         }
@@ -182,17 +193,17 @@ impl Ptxas {
         source: &Source,
         arch: u32,
         precision: Precision,
-    ) -> Result<Assembled, UserError> {
+    ) -> Result<Assembled, Error> {
         let build = Build {
             precision,
             fmad: true,
         };
         let at = place(source.path, arch, precision);
         let ptx = nvrtc::compile(source, build, Some(&format!("compute_{arch}")))
-            .map_err(|f| UserError::new(format!("{at}: NVRTC: {}", f.line())))?;
+            .map_err(|f| placed(Error::from(f), &format!("{at}: NVRTC")))?;
         let usage = self
             .assemble(&ptx, arch)
-            .map_err(|why| UserError::new(format!("{at}: ptxas: {why}")))?;
+            .map_err(|why| placed(why, &format!("{at}: ptxas")))?;
         Ok(Assembled {
             path: source.path.to_string(),
             arch,
@@ -203,7 +214,7 @@ impl Ptxas {
 
     /// Every source, in f64 and f32, for every architecture: stops at the
     /// first refusal (a spill is in the result: see [`Assembled::trouble`]).
-    pub fn survey(&self, sources: &[Source]) -> Result<Vec<Assembled>, UserError> {
+    pub fn survey(&self, sources: &[Source]) -> Result<Vec<Assembled>, Error> {
         let mut all = Vec::new();
         for source in sources {
             for precision in [Precision::F64, Precision::F32] {
@@ -222,14 +233,14 @@ impl Ptxas {
         path: &str,
         ptx: &str,
         precision: Precision,
-    ) -> Result<Vec<Assembled>, UserError> {
+    ) -> Result<Vec<Assembled>, Error> {
         let written_for = ptx_target(ptx).unwrap_or(0);
         self.architectures()
             .into_iter()
             .filter(|&arch| arch >= written_for)
             .map(|arch| {
                 let usage = self.assemble(ptx, arch).map_err(|why| {
-                    UserError::new(format!("{}: ptxas: {why}", place(path, arch, precision)))
+                    placed(why, &format!("{}: ptxas", place(path, arch, precision)))
                 })?;
                 Ok(Assembled {
                     path: path.to_string(),

@@ -10,7 +10,7 @@
 
 use std::sync::Once;
 
-use mandel_core::Missing;
+use mandel_core::Unavailable;
 use step07::nvrtc::{self, CompileFailure};
 use step07::ptxas::Ptxas;
 use step07::source::{Build, Precision, Source, KERNELS, SOLUTION, STUB};
@@ -19,7 +19,7 @@ use step07::source::{Build, Precision, Source, KERNELS, SOLUTION, STUB};
 /// checked, why, `how` to get it) for every test that needs it; a failure
 /// instead when `require` is set.
 fn here<T>(
-    found: Result<T, Missing>,
+    found: Result<T, Unavailable>,
     require: &str,
     [what, how]: [&str; 2],
     said: &Once,

@@ -18,7 +18,7 @@ fn pictures() -> &'static std::path::Path {
 /// Says plainly that nothing here could run the kernel.
 fn skipped(what: &str) {
     let why = match (STEP.availability)() {
-        mandel_core::Availability::Missing(why) => why.to_string(),
+        mandel_core::Availability::Unavailable(why) => why.to_string(),
         other => format!("{other:?}"),
     };
     mandel_testing::skip::skipped(what, &why, "then run the tests again");

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use mandel_core::outcome::RunOutcome;
 use mandel_core::selfcheck::{Failure, FailureKind, Verdict};
-use mandel_core::{Availability, Step, UserError};
+use mandel_core::{Availability, Error, Step};
 
 /// What checking one step's exercise came to.
 #[derive(Debug, Clone)]
@@ -158,7 +158,7 @@ impl Checker {
         steps: &[&'static Step],
         timing: Option<Timing>,
         mut on_step: impl FnMut(&Step),
-    ) -> Result<Vec<Outcome>, UserError> {
+    ) -> Result<Vec<Outcome>, Error> {
         let availability: Vec<Availability> = steps.iter().map(|s| (s.availability)()).collect();
         let present = |step: &Step| {
             self.root
@@ -179,7 +179,7 @@ impl Checker {
             .zip(availability)
             .map(|(&step, availability)| match availability {
                 _ if !present(step) => Err(Outcome::Missing),
-                Availability::Missing(why) => Err(Outcome::Unavailable(why.to_string())),
+                Availability::Unavailable(why) => Err(Outcome::Unavailable(why.to_string())),
                 Availability::Ready | Availability::Emulated(_) => {
                     match built.iter().find(|(id, _)| *id == step.id()) {
                         Some((_, Ok(exe))) => Ok(exe),
@@ -232,7 +232,7 @@ impl Checker {
     }
 
     /// One step, no timing, with a spinner: what `watch` and `diff` use.
-    pub fn check_one(&self, step: &'static Step) -> Result<Outcome, UserError> {
+    pub fn check_one(&self, step: &'static Step) -> Result<Outcome, Error> {
         let spinner =
             indicatif::ProgressBar::new_spinner().with_message(format!("checking {}", step.id()));
         spinner.enable_steady_tick(Duration::from_millis(120));
@@ -243,7 +243,7 @@ impl Checker {
 
     /// `cargo build` of the steps' binaries: per step id, its executable
     /// or its first compiler error.
-    fn build(&self, steps: &[&Step]) -> Result<Vec<Built>, UserError> {
+    fn build(&self, steps: &[&Step]) -> Result<Vec<Built>, Error> {
         if steps.is_empty() {
             return Ok(Vec::new());
         }
@@ -260,7 +260,7 @@ impl Checker {
             command.args(["-p", &step.id()]);
         }
         let output = command.output().map_err(|e| {
-            UserError::new(format!(
+            Error::missing(format!(
                 "cannot run {}: {e} (is Rust installed? https://rustup.rs)",
                 Path::new(&cargo).display()
             ))
@@ -293,7 +293,7 @@ impl Checker {
         if found.is_empty() && !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
-            return Err(UserError::new(format!(
+            return Err(Error::mistake(format!(
                 "cargo build failed: {}",
                 last.unwrap_or("no message").trim()
             )));

@@ -6,7 +6,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use mandel_core::{Step, UserError, Variant};
+use mandel_core::{Error, Step, Variant};
 use similar::{ChangeTag, TextDiff};
 
 use crate::checks::{Checker, Outcome};
@@ -35,7 +35,7 @@ enum Color {
     Never,
 }
 
-pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args, profile: &str) -> Result<ExitCode, Error> {
     let colour = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -48,7 +48,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
         // diffs as the same file saved with Unix ones.
         std::fs::read_to_string(root.join(&path))
             .map(|text| (path.clone(), workspace::lf(&text).into_owned()))
-            .map_err(|e| UserError::new(format!("cannot read {path}: {e}")))
+            .map_err(|e| Error::mistake(format!("cannot read {path}: {e}")))
     };
     let a = find_step(&args.a)?;
     let ((old_name, old), (new_name, new), summary) = match &args.b {

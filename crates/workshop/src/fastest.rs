@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use mandel_core::error::positive;
 use mandel_core::timing::{duration_text, median_run, rate, rate_text, timed};
-use mandel_core::{verify, Availability, Isa, PeakOf, Problem, Step, UserError, Variant};
+use mandel_core::{verify, Availability, Error, Isa, PeakOf, Problem, Step, Variant};
 
 use crate::registry::LADDER;
 
@@ -24,7 +24,7 @@ pub struct Args {
 /// The CPU steps' trial: small enough that step 01 takes a moment.
 const TRIAL: (u64, u32) = (300, 100);
 
-pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let problem = Problem::new(args.w, args.maxiter)?;
     let (step, why) = choose()?;
     // The best instruction set: the fastest thing here.
@@ -57,14 +57,14 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
 }
 
 /// The GPU step if it can run here; else the CPU step fastest on a trial.
-fn choose() -> Result<(&'static Step, String), UserError> {
+fn choose() -> Result<(&'static Step, String), Error> {
     let mut no_gpu = Vec::new();
     for &step in LADDER {
         if let PeakOf::Gpu { .. } = step.peak {
             match (step.availability)() {
                 Availability::Ready => return Ok((step, "a GPU is present.".to_string())),
                 // What is missing; not what it means for the self-check.
-                Availability::Emulated(why) | Availability::Missing(why) => {
+                Availability::Emulated(why) | Availability::Unavailable(why) => {
                     no_gpu.push(why.missing)
                 }
             }
@@ -83,7 +83,7 @@ fn choose() -> Result<(&'static Step, String), UserError> {
         .collect();
     timed_steps.sort_by_key(|(_, median)| *median);
     let Some(&(fastest, _)) = timed_steps.first() else {
-        return Err(UserError::missing("no step can run on this machine"));
+        return Err(Error::missing("no step can run on this machine"));
     };
     let trial_times = timed_steps
         .iter()

@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use mandel_core::{Step, UserError, Variant};
+use mandel_core::{Error, Step, Variant};
 
 use crate::registry::find_step;
 use crate::workspace;
@@ -18,7 +18,7 @@ pub struct Args {
     all: bool,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let step = find_step(&args.step)?;
     let hints = hints(step);
     let total = hints.len();

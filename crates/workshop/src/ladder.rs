@@ -9,7 +9,7 @@ use mandel_core::error::positive;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median_run, rate, rate_text};
 use mandel_core::Isa;
-use mandel_core::{verify, Availability, PeakOf, Problem, Step, UserError, Variant};
+use mandel_core::{verify, Availability, Error, PeakOf, Problem, Step, Variant};
 
 use crate::python;
 use crate::registry::{find_step, LADDER};
@@ -53,7 +53,7 @@ struct Row {
     gpu_peak: Option<(f64, String)>,
 }
 
-pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, Error> {
     let runs = args.runs.unwrap_or(5);
     let isa = match args.isa {
         Some(isa) => isa.check_available()?,
@@ -90,7 +90,8 @@ pub fn run(args: &Args, (w, maxiter): (u64, u32)) -> Result<ExitCode, UserError>
     let mut rows = Vec::new();
     let mut missing = Vec::new();
     for &step in &steps {
-        if let Availability::Missing(why) | Availability::Emulated(why) = (step.availability)() {
+        if let Availability::Unavailable(why) | Availability::Emulated(why) = (step.availability)()
+        {
             progress.inc(runs as u64);
             missing.push((step, why));
             continue;

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use mandel_core::error::parse_args;
-use mandel_core::{Launch, UserError};
+use mandel_core::{Error, Launch};
 
 use workshop::registry::LADDER;
 use workshop::LAB_COMMANDS;
@@ -58,7 +58,7 @@ fn main() -> ExitCode {
     let words: Vec<String> = std::env::args().skip(1).collect();
     // The lab's commands, asked for here, get the command that runs them.
     if let Some(lab) = words.first().filter(|w| LAB_COMMANDS.contains(&w.as_str())) {
-        return UserError::new(format!(
+        return Error::mistake(format!(
             "`{lab}` is one of the instructor's experiments: `cargo run --release -p lab -- {}`",
             words.join(" ")
         ))
@@ -94,7 +94,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
     };
-    result.unwrap_or_else(|mistake: UserError| mistake.report())
+    result.unwrap_or_else(|mistake: Error| mistake.report())
 }
 
 fn list() {
@@ -108,7 +108,9 @@ fn list() {
         };
         let availability = match (step.availability)() {
             mandel_core::Availability::Ready => String::new(),
-            mandel_core::Availability::Missing(why) => format!("  (not on this machine: {why})"),
+            mandel_core::Availability::Unavailable(why) => {
+                format!("  (not on this machine: {why})")
+            }
             mandel_core::Availability::Emulated(why) => format!("  (emulated here: {why})"),
         };
         println!(

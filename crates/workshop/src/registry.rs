@@ -7,7 +7,7 @@
 //! it by `the_workspace_follows_the_ladder`, which names what to add where
 //! (docs/adding-a-step.md).
 
-use mandel_core::{Step, UserError};
+use mandel_core::{Error, Step};
 
 #[cfg(test)]
 mod checklist;
@@ -23,14 +23,14 @@ pub const LADDER: &[&Step] = &[
 ];
 
 /// The step a user named as `1`, `01` or `step01`.
-pub fn find_step(name: &str) -> Result<&'static Step, UserError> {
+pub fn find_step(name: &str) -> Result<&'static Step, Error> {
     let digits = name.trim().trim_start_matches("step");
     digits
         .parse::<u32>()
         .ok()
         .and_then(|n| LADDER.iter().copied().find(|s| s.number == n))
         .ok_or_else(|| {
-            UserError::new(format!(
+            Error::mistake(format!(
                 "unknown step '{name}': the ladder has steps {} (see `cargo run -- list`)",
                 LADDER
                     .iter()

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use mandel_core::{UserError, Variant};
+use mandel_core::{Error, Variant};
 
 use crate::registry::{find_step, LADDER};
 use crate::workspace;
@@ -18,7 +18,7 @@ pub struct Args {
     step: String,
 }
 
-pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let step = find_step(&args.step)?;
     let root = workspace::root();
     let relative = step.path(Variant::Exercise);
@@ -26,7 +26,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
     let yours = match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(UserError::new(format!("cannot read {relative}: {e}"))),
+        Err(e) => return Err(Error::mistake(format!("cannot read {relative}: {e}"))),
     };
     match &yours {
         // Saved with Windows line endings, it is the stub all the same.
@@ -45,7 +45,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
             // A file that appeared since the read above is the attendee's,
             // and is not saved: it stays.
             if !write_missing(&path, &relative, step.stub)? {
-                return Err(UserError::new(format!(
+                return Err(Error::mistake(format!(
                     "{relative} appeared while resetting it; nothing was reset: run it again"
                 )));
             }
@@ -61,7 +61,7 @@ pub fn run(args: &Args) -> Result<ExitCode, UserError> {
 /// Writes each step's shipped stub where its exercise file is missing (a
 /// fresh clone, a file deleted or renamed), saying so; never over a file.
 /// `cargo run` and the commands that check exercises call it first.
-pub fn write_missing_exercises(root: &Path) -> Result<(), UserError> {
+pub fn write_missing_exercises(root: &Path) -> Result<(), Error> {
     for step in LADDER {
         let relative = step.path(Variant::Exercise);
         if write_missing(&root.join(&relative), &relative, step.stub)? {
@@ -74,9 +74,9 @@ pub fn write_missing_exercises(root: &Path) -> Result<(), UserError> {
 /// `exercise_files::write_missing`, the build's writer, with its failure
 /// in a user's words: whether `path` was written (`false`: a file is
 /// there, and it stays).
-fn write_missing(path: &Path, relative: &str, stub: &str) -> Result<bool, UserError> {
+fn write_missing(path: &Path, relative: &str, stub: &str) -> Result<bool, Error> {
     exercise_files::write_missing(path, stub)
-        .map_err(|e| UserError::new(format!("cannot write {relative}: {e}")))
+        .map_err(|e| Error::mistake(format!("cannot write {relative}: {e}")))
 }
 
 /// `saved`, a file in the folder of `relative`, named as `relative` is:
@@ -92,7 +92,7 @@ fn beside(relative: &str, saved: &Path) -> String {
 
 /// Writes `text` to the first free `NAME.saved-K.rs` beside `path`, never
 /// over an existing file.
-fn save_beside(path: &Path, text: &str) -> Result<PathBuf, UserError> {
+fn save_beside(path: &Path, text: &str) -> Result<PathBuf, Error> {
     let stem = path.file_stem().unwrap_or_default().to_string_lossy();
     let extension = path.extension().unwrap_or_default().to_string_lossy();
     for k in 1.. {
@@ -108,7 +108,7 @@ fn save_beside(path: &Path, text: &str) -> Result<PathBuf, UserError> {
                     .and_then(|()| file.sync_all())
                     .map(|()| candidate.clone())
                     .map_err(|e| {
-                        UserError::new(format!(
+                        Error::mistake(format!(
                             "cannot save your file as {}: {e}; nothing was reset",
                             candidate.display()
                         ))
@@ -116,7 +116,7 @@ fn save_beside(path: &Path, text: &str) -> Result<PathBuf, UserError> {
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
-                return Err(UserError::new(format!(
+                return Err(Error::mistake(format!(
                     "cannot save your file as {}: {e}; nothing was reset",
                     candidate.display()
                 )))

@@ -9,13 +9,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use mandel_core::timing::duration_text;
-use mandel_core::UserError;
+use mandel_core::Error;
 
 use crate::checks::Checker;
 use crate::registry::LADDER;
 use crate::workspace;
 
-pub fn run(profile: &str) -> Result<ExitCode, UserError> {
+pub fn run(profile: &str) -> Result<ExitCode, Error> {
     let started = Instant::now();
     println!("Building what the day needs; the first time takes minutes, a second time seconds.");
     let progress = crate::progress_bar(LADDER.len() as u64 + 2);

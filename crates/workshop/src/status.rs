@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use mandel_core::error::positive;
 use mandel_core::selfcheck::{FailureKind, Verdict};
 use mandel_core::timing::duration_text;
-use mandel_core::{Problem, Step, UserError};
+use mandel_core::{Error, Problem, Step};
 
 use crate::checks::{first_to_do, Checker, Outcome, Timing};
 use crate::registry::LADDER;
@@ -27,7 +27,7 @@ pub struct Args {
     runs: usize,
 }
 
-pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args, profile: &str) -> Result<ExitCode, Error> {
     let root = workspace::root();
     let checker = Checker::new(&root, profile);
     // Checked here, so that a problem too big is one line, not five.

@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mandel_core::{Step, UserError, Variant};
+use mandel_core::{Error, Step, Variant};
 use notify::{RecursiveMode, Watcher};
 
 use crate::checks::{first_to_do, Checker, Outcome};
@@ -25,13 +25,13 @@ pub struct Args {
 /// How long to wait for an editor's burst of events to settle.
 const SETTLE: Duration = Duration::from_millis(200);
 
-pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args, profile: &str) -> Result<ExitCode, Error> {
     let root = workspace::root();
     let named = args.step.as_deref().map(find_step).transpose()?;
     let stop = Arc::new(AtomicBool::new(false));
     let on_signal = Arc::clone(&stop);
     ctrlc::set_handler(move || on_signal.store(true, Ordering::SeqCst))
-        .map_err(|e| UserError::new(format!("cannot catch Ctrl-C: {e}")))?;
+        .map_err(|e| Error::bug(format!("cannot catch Ctrl-C: {e}")))?;
 
     let (tx, saves) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -41,11 +41,11 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, UserError> {
             }
         }
     })
-    .map_err(|e| UserError::new(format!("cannot watch files here: {e}")))?;
+    .map_err(|e| Error::bug(format!("cannot watch files here: {e}")))?;
     let exercises = root.join("exercises");
     watcher
         .watch(&exercises, RecursiveMode::Recursive)
-        .map_err(|e| UserError::new(format!("cannot watch {}: {e}", exercises.display())))?;
+        .map_err(|e| Error::bug(format!("cannot watch {}: {e}", exercises.display())))?;
 
     let mut step = match named {
         Some(step) => step,
@@ -97,7 +97,7 @@ fn wait_for_save(
     saves: &mpsc::Receiver<Vec<PathBuf>>,
     file: &Path,
     stop: &AtomicBool,
-) -> Result<bool, UserError> {
+) -> Result<bool, Error> {
     while !stop.load(Ordering::SeqCst) {
         match saves.recv_timeout(Duration::from_millis(100)) {
             Ok(paths) if touches(&paths, file) => {
@@ -107,7 +107,7 @@ fn wait_for_save(
             }
             Ok(_) | Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(UserError::new("the file watcher stopped"));
+                return Err(Error::bug("the file watcher stopped"));
             }
         }
     }
@@ -124,7 +124,7 @@ fn touches(paths: &[PathBuf], file: &Path) -> bool {
 }
 
 /// Checks `step` and prints the outcome in one line.
-fn report(root: &Path, profile: &str, step: &'static Step) -> Result<Outcome, UserError> {
+fn report(root: &Path, profile: &str, step: &'static Step) -> Result<Outcome, Error> {
     let outcome = Checker::new(root, profile).check_one(step)?;
     println!(
         "[{}] {}: {}",
@@ -137,7 +137,7 @@ fn report(root: &Path, profile: &str, step: &'static Step) -> Result<Outcome, Us
 
 /// The first step whose exercise does not pass (steps this machine cannot
 /// run are passed over).
-fn first_not_passing(root: &Path, profile: &str) -> Result<Option<&'static Step>, UserError> {
+fn first_not_passing(root: &Path, profile: &str) -> Result<Option<&'static Step>, Error> {
     let outcomes = Checker::new(root, profile).check(LADDER, None, |_| {})?;
     Ok(first_to_do(LADDER, &outcomes).map(|(step, _)| step))
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mandel_core::UserError;
+use mandel_core::Error;
 
 /// The workshop's root: the nearest folder at or above the current one
 /// with a `Cargo.toml` and an `exercises/` folder (so the tools work on a
@@ -39,7 +39,7 @@ pub fn hints_shown(root: &Path, step_id: &str) -> usize {
 
 /// Records that `shown` hints of `step_id` have been shown. The file is
 /// replaced whole (written beside it, then renamed), never half-written.
-pub fn record_hints_shown(root: &Path, step_id: &str, shown: usize) -> Result<(), UserError> {
+pub fn record_hints_shown(root: &Path, step_id: &str, shown: usize) -> Result<(), Error> {
     let path = progress_file(root);
     let old = std::fs::read_to_string(&path).unwrap_or_default();
     let mut lines: Vec<String> = old
@@ -65,9 +65,9 @@ pub fn cargo() -> std::process::Command {
 
 /// Runs a `cargo build` made with [`cargo`]; when it fails, one line:
 /// `building WHAT failed: ` and cargo's last line.
-pub fn cargo_build(mut build: std::process::Command, what: &str) -> Result<(), UserError> {
+pub fn cargo_build(mut build: std::process::Command, what: &str) -> Result<(), Error> {
     let built = build.output().map_err(|e| {
-        UserError::new(format!(
+        Error::missing(format!(
             "cannot run cargo: {e} (is Rust installed? https://rustup.rs)"
         ))
     })?;
@@ -75,7 +75,7 @@ pub fn cargo_build(mut build: std::process::Command, what: &str) -> Result<(), U
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&built.stderr);
-    Err(UserError::new(format!(
+    Err(Error::mistake(format!(
         "building {what} failed: {}",
         stderr.lines().last().unwrap_or("no message")
     )))
@@ -85,9 +85,9 @@ pub fn cargo_build(mut build: std::process::Command, what: &str) -> Result<(), U
 /// a rename, so a failure leaves the old file as it was. (A missing
 /// exercise file is written by `exercise_files::write_missing`, which
 /// never replaces one.)
-pub fn write_whole(path: &Path, text: &str) -> Result<(), UserError> {
+pub fn write_whole(path: &Path, text: &str) -> Result<(), Error> {
     let cannot =
-        |e: std::io::Error| UserError::new(format!("cannot write {}: {e}", path.display()));
+        |e: std::io::Error| Error::mistake(format!("cannot write {}: {e}", path.display()));
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut file = temporary_beside(path, dir).map_err(cannot)?;
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(cannot)?;

@@ -192,7 +192,7 @@ fn every_step_binary_prints_its_outcome_as_one_json_object() {
         match (registered.availability)() {
             mandel_core::Availability::Ready => {}
             mandel_core::Availability::Emulated(_) => args.push("--emulate"),
-            mandel_core::Availability::Missing(why) => {
+            mandel_core::Availability::Unavailable(why) => {
                 mandel_testing::skip::skipped(
                     &format!("{step} --json"),
                     &why.to_string(),

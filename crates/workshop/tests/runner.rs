@@ -623,7 +623,12 @@ fn cargo_test_status_and_watch_give_one_verdict() {
         .collect();
     let cannot_run: Vec<u32> = LADDER
         .iter()
-        .filter(|s| matches!((s.availability)(), mandel_core::Availability::Missing(_)))
+        .filter(|s| {
+            matches!(
+                (s.availability)(),
+                mandel_core::Availability::Unavailable(_)
+            )
+        })
         .map(|s| s.number)
         .collect();
     let mut disagree = Vec::new();

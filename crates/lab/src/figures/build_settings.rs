@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mandel_core::outcome::RunOutcome;
-use mandel_core::{Problem, UserError};
+use mandel_core::{Error, Problem};
 use workshop::workspace;
 
 /// One way of building the scalar steps, for the build-settings table.
@@ -60,13 +60,13 @@ const BUILD_SETTINGS: &[BuildSetting] = &[
 /// undoes another) and times their reference on `1000 1000`: the book's
 /// build-settings table, profile-guided optimisation last. Minutes of
 /// compiling, so not with `--quick`.
-pub fn build_settings(machine: &str) -> Result<String, UserError> {
+pub fn build_settings(machine: &str) -> Result<String, Error> {
     let mut text = format!(
         "{machine}\n$ cargo run --release -p lab -- figures   (builds steps 01 and 02 each way below; each time is the median of 5 runs of `stepNN 1000 1000 --no-check`)\n{:<52} {:>10} {:>10} {:>14}\n",
         "build", "step01", "step02", "step02 z-up/s"
     );
     let updates = Problem::new(1000, 1000)?.z_updates();
-    let row = |name: &str, target: &Path, folder: &str| -> Result<String, UserError> {
+    let row = |name: &str, target: &Path, folder: &str| -> Result<String, Error> {
         let (step01, step02) = (
             median_of_runs(&target.join(folder), "step01")?,
             median_of_runs(&target.join(folder), "step02")?,
@@ -113,7 +113,7 @@ fn build_scalar_steps(
     profile: &str,
     config: &[&str],
     flags: Option<Vec<String>>,
-) -> Result<(), UserError> {
+) -> Result<(), Error> {
     let mut build = workspace::cargo();
     build
         .args(["build", "-q", "--profile", profile])
@@ -134,7 +134,7 @@ fn build_scalar_steps(
 /// Profile-guided optimisation in its three moves: build instrumented,
 /// run the tutorial's problem to record which branches and calls are hot,
 /// build again with the merged profile.
-fn profile_guided(target: &Path, profdata: &Path) -> Result<(), UserError> {
+fn profile_guided(target: &Path, profdata: &Path) -> Result<(), Error> {
     let raw = target.join("pgo-raw");
     // Old profiles from an earlier build would be merged in too.
     let _ = std::fs::remove_dir_all(&raw);
@@ -147,9 +147,9 @@ fn profile_guided(target: &Path, profdata: &Path) -> Result<(), UserError> {
         let trained = mandel_testing::target::command(&exe)
             .args(["1000", "1000", "--no-check"])
             .output()
-            .map_err(|e| UserError::new(format!("cannot run {}: {e}", exe.display())))?;
+            .map_err(|e| Error::bug(format!("cannot run {}: {e}", exe.display())))?;
         if !trained.status.success() {
-            return Err(UserError::new(format!(
+            return Err(Error::bug(format!(
                 "the instrumented {step} failed ({})",
                 trained.status
             )));
@@ -162,9 +162,14 @@ fn profile_guided(target: &Path, profdata: &Path) -> Result<(), UserError> {
         .arg(&merged)
         .arg(&raw)
         .output()
-        .map_err(|e| UserError::new(format!("cannot run {}: {e}", profdata.display())))?;
+        .map_err(|e| {
+            Error::missing(format!(
+                "cannot run {}: {e} (rustup component add llvm-tools)",
+                profdata.display()
+            ))
+        })?;
     if !merge.status.success() {
-        return Err(UserError::new(format!(
+        return Err(Error::bug(format!(
             "llvm-profdata merge failed: {}",
             String::from_utf8_lossy(&merge.stderr).trim()
         )));
@@ -201,18 +206,18 @@ fn llvm_profdata() -> Option<PathBuf> {
 
 /// The median of 5 runs of `step 1000 1000 --no-check` from `folder`, by
 /// the time the binary prints for calculate_z.
-fn median_of_runs(folder: &Path, step: &str) -> Result<std::time::Duration, UserError> {
+fn median_of_runs(folder: &Path, step: &str) -> Result<std::time::Duration, Error> {
     let exe = folder.join(format!("{step}{}", std::env::consts::EXE_SUFFIX));
     let mut times = Vec::new();
     for _ in 0..5 {
         let out = mandel_testing::target::command(&exe)
             .args(["1000", "1000", "--no-check", "--json"])
             .output()
-            .map_err(|e| UserError::new(format!("cannot run {}: {e}", exe.display())))?;
+            .map_err(|e| Error::bug(format!("cannot run {}: {e}", exe.display())))?;
         let took = RunOutcome::from_output(&String::from_utf8_lossy(&out.stdout))
             .ok()
             .and_then(|outcome| outcome.time())
-            .ok_or_else(|| UserError::new(format!("{} gave no time", exe.display())))?;
+            .ok_or_else(|| Error::bug(format!("{} gave no time", exe.display())))?;
         times.push(took);
     }
     Ok(mandel_core::timing::median(&times))

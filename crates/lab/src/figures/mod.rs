@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use indicatif::ProgressBar;
 use mandel_core::output::OutputFile;
 use mandel_core::picture::{self, Palette};
-use mandel_core::{Problem, UserError};
+use mandel_core::{Error, Problem};
 use workshop::workspace;
 
 use runner::Runner;
@@ -61,14 +61,14 @@ impl Args {
     }
 
     /// Refuses an `--only` name that is no figure.
-    fn check_only(&self) -> Result<(), UserError> {
+    fn check_only(&self) -> Result<(), Error> {
         let known: Vec<&str> = FIGURES
             .iter()
             .map(|f| f.file)
             .chain([BUILDS, PICTURE, PROFILE])
             .collect();
         match self.only.iter().find(|f| !known.contains(&f.as_str())) {
-            Some(unknown) => Err(UserError::new(format!(
+            Some(unknown) => Err(Error::mistake(format!(
                 "--only {unknown}: no such figure; the figures are {}",
                 known.join(", ")
             ))),
@@ -77,15 +77,15 @@ impl Args {
     }
 }
 
-pub fn run(args: &Args) -> Result<ExitCode, UserError> {
+pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| workspace::root().join("docs").join("src").join("figures"));
     std::fs::create_dir_all(&out)
-        .map_err(|e| UserError::new(format!("cannot create {}: {e}", out.display())))?;
+        .map_err(|e| Error::mistake(format!("cannot create {}: {e}", out.display())))?;
     let me = std::env::current_exe()
-        .map_err(|e| UserError::new(format!("cannot find this program: {e}")))?;
+        .map_err(|e| Error::bug(format!("cannot find this program: {e}")))?;
     args.check_only()?;
     let machine = crate::machine::machine_line();
     // The quick check uses what the tests built, a prepared GPU run what
@@ -120,7 +120,7 @@ fn make_table_figures(
     runner: &Runner,
     machine: &str,
     progress: &ProgressBar,
-) -> Result<Vec<String>, UserError> {
+) -> Result<Vec<String>, Error> {
     let mut not_here = Vec::new();
     for figure in FIGURES.iter().filter(|f| args.wants(f.file)) {
         progress.set_message(figure.file);
@@ -149,7 +149,7 @@ fn make_builds(
     out: &Path,
     machine: &str,
     progress: &ProgressBar,
-) -> Result<Option<String>, UserError> {
+) -> Result<Option<String>, Error> {
     if !args.wants(BUILDS) {
         return Ok(None);
     }
@@ -174,7 +174,7 @@ fn make_picture_and_profile(
     out: &Path,
     machine: &str,
     progress: &ProgressBar,
-) -> Result<Result<(), UserError>, UserError> {
+) -> Result<Result<(), Error>, Error> {
     let problem = if args.quick {
         Problem::new(100, 30)?
     } else {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use mandel_core::output::OutputFile;
-use mandel_core::{Problem, UserError};
+use mandel_core::{Error, Problem};
 use workshop::workspace;
 
 use super::PROFILE;
@@ -12,7 +12,7 @@ use super::PROFILE;
 /// Step 01's reference, sampled, as the step 01 chapter shows it: the
 /// flamegraph, and the share of samples under `hypot` (the square root
 /// behind `norm()`) as text for the chapters to quote.
-pub fn step01_profile(out: &Path, problem: &Problem, machine: &str) -> Result<(), UserError> {
+pub fn step01_profile(out: &Path, problem: &Problem, machine: &str) -> Result<(), Error> {
     mandel_core::profile::check_supported()?;
     let file = OutputFile::create(&out.join("step01-flamegraph.svg"))?;
     let profiler = mandel_core::profile::Profiler::start()?;
@@ -30,16 +30,8 @@ pub fn step01_profile(out: &Path, problem: &Problem, machine: &str) -> Result<()
     let profile = profiler.stop()?;
     match sampled {
         Ok(Ok(())) => {}
-        Ok(Err(_)) => {
-            return Err(UserError::bug(
-                "step 01's reference panicked while profiled",
-            ))
-        }
-        Err(e) => {
-            return Err(UserError::new(format!(
-                "cannot start a thread to profile: {e}"
-            )))
-        }
+        Ok(Err(_)) => return Err(Error::bug("step 01's reference panicked while profiled")),
+        Err(e) => return Err(Error::bug(format!("cannot start a thread to profile: {e}"))),
     }
     profile.write_flamegraph(
         file,

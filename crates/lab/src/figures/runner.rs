@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use mandel_core::outcome::RunOutcome;
 use mandel_core::problem::group_digits;
 use mandel_core::selfcheck::Verdict;
-use mandel_core::UserError;
+use mandel_core::Error;
 use workshop::workspace;
 
 use super::table::{Charts, Figure, Run, FIGURES};
@@ -38,7 +38,7 @@ enum Ran {
 impl Runner {
     /// The figure made from `runs` (its own or its quick ones): the
     /// machine on top, then each run's command and what it printed.
-    pub fn make(&self, figure: &Figure, runs: &[Run], machine: &str) -> Result<Made, UserError> {
+    pub fn make(&self, figure: &Figure, runs: &[Run], machine: &str) -> Result<Made, Error> {
         let mut text = if figure.gpu {
             format!("{machine} {}\n", gpu_line())
         } else {
@@ -76,7 +76,7 @@ impl Runner {
     /// Runs one command of a figure: its output (only its outcome when
     /// the figure says so; the charts' "Wrote" lines, which name this
     /// machine's paths, go to stderr), or why this machine cannot run it.
-    fn run_one(&self, run: &Run, figure: &Figure) -> Result<Ran, UserError> {
+    fn run_one(&self, run: &Run, figure: &Figure) -> Result<Ran, Error> {
         let exe = self.binary(run);
         if !exe.is_file() {
             return Ok(Ran::NotHere(format!(
@@ -97,24 +97,28 @@ impl Runner {
             .args(&words)
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| UserError::new(format!("cannot run {}: {e}", exe.display())))?;
+            .map_err(|e| Error::bug(format!("cannot run {}: {e}", exe.display())))?;
         let stderr = String::from_utf8_lossy(&output.stderr);
         match output.status.code() {
             Some(0) => {}
             Some(2) => return Ok(Ran::NotHere(refusal_line(&stderr))),
             _ => {
-                return Err(UserError::new(format!(
+                return Err(Error::bug(format!(
                     "`{}` failed ({}): {}",
                     run.shown(),
                     output.status,
-                    stderr.lines().last().unwrap_or("no message")
+                    stderr
+                        .lines()
+                        .last()
+                        .unwrap_or("no message")
+                        .trim_end_matches(mandel_core::error::BUG_NOTE)
                 )))
             }
         }
         let stdout = String::from_utf8_lossy(&output.stdout);
         if outcome_only {
             let outcome = RunOutcome::from_output(&stdout)
-                .map_err(|why| UserError::new(format!("`{}`: {why}", run.shown())))?;
+                .map_err(|why| Error::bug(format!("`{}`: {why}", run.shown())))?;
             return Ok(Ran::Printed(outcome_lines(&outcome)));
         }
         Ok(Ran::Printed(
@@ -205,7 +209,7 @@ fn outcome_lines(outcome: &RunOutcome) -> String {
 /// Builds the binaries the figures run, in the profile this program was
 /// built with, beside it: the steps' (reference solutions) and the
 /// workshop's.
-pub fn build_binaries(me: &Path) -> Result<(), UserError> {
+pub fn build_binaries(me: &Path) -> Result<(), Error> {
     let mut steps: Vec<String> = FIGURES
         .iter()
         .flat_map(|f| f.runs.iter())
