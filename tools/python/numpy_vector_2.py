@@ -1,6 +1,7 @@
 """The tutorial's numpy_vector_2.py: numpy_vector.py in blocks of
-STEP_SIZE points, each block run to maxiter ("keep it tiny (<64KB) or
-worry about really big (>20MB)")."""
+STEP_SIZE points, each block run to maxiter (the "Cache sizes" slide:
+"Heuristic: Either keep it tiny (<64KB) or worry about really big data
+sets (>20MB)")."""
 from common import arguments, need, points, run
 from numpy_vector import calculate_z as calculate_z_whole
 

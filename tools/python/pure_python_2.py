@@ -1,5 +1,5 @@
 """The tutorial's pure_python_2.py: each point's z and q read into locals
-once ("dereferencing is slow")."""
+once (its slide: "Dereferencing is slow")."""
 from common import arguments, points, run
 
 

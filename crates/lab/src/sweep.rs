@@ -3,7 +3,8 @@
 //! Step 03 makes `maxiter` passes over its arrays. Whole, the arrays of a
 //! large grid spill out of every cache and each pass streams them from
 //! memory; cut into blocks that fit a cache, the passes stay there. The
-//! tutorial's "speed vs cache size" slide, measured on this machine.
+//! tutorial's "Speed vs cache size (Core2/i3)" slide, measured on this
+//! machine.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
