@@ -239,6 +239,18 @@ pub fn self_check(
         tolerance: |_, _| Tolerance::Exact,
         ..STEP
     };
+    // The CUDA C has no CPU instruction set to dispatch to: any will do.
+    let check = |kernel: &dyn Fn(&Problem) -> Vec<u32>, on_timeout| {
+        selfcheck::check_or_exit(
+            &exact_step,
+            variant,
+            Isa::best(),
+            pictures,
+            kernel,
+            on_timeout,
+        )
+        .map_err(|failure| with_precision_note(source, failure))
+    };
     match gpu::gpu() {
         Ok(gpu) => {
             let kernel = |p: &Problem| {
@@ -247,15 +259,7 @@ pub fn self_check(
                     .unwrap_or_else(|e| panic!("{e}"));
                 unless_stub(source, counts)
             };
-            selfcheck::check_or_exit(
-                &exact_step,
-                variant,
-                Isa::best(),
-                pictures,
-                &kernel,
-                on_timeout,
-            )
-            .map_err(|failure| with_precision_note(source, failure))?;
+            check(&kernel, on_timeout)?;
             Ok(Checked::Gpu(gpu.name.clone()))
         }
         Err(_) => {
@@ -277,15 +281,7 @@ pub fn self_check(
                     .unwrap_or_else(|e| panic!("{e}"));
                 unless_stub(source, counts)
             };
-            selfcheck::check_or_exit(
-                &exact_step,
-                variant,
-                Isa::best(),
-                pictures,
-                &kernel,
-                on_timeout,
-            )
-            .map_err(|failure| with_precision_note(source, failure))?;
+            check(&kernel, on_timeout)?;
             Ok(Checked::Emulated(how))
         }
     }
