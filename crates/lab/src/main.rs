@@ -8,6 +8,7 @@ mod figures;
 mod kit;
 mod machine;
 mod network;
+mod projector;
 mod ranks;
 mod scaling;
 mod sieve;
@@ -48,6 +49,8 @@ enum Command {
     Network(network::Args),
     /// Rerun the measurements the book shows, on this machine, into docs/src/figures/ (text, charts, pictures).
     Figures(figures::Args),
+    /// Write the book's projector pages (a screen per step: 2011's result, today's, the command, the figure) and the attendees' command sheet, from the registry and the figures.
+    Projector,
     /// For a room without a network: write into DIR the repository at HEAD with every crate it needs vendored, the built book, and a page on installing Rust offline, to copy onto USB sticks.
     Kit(kit::Args),
 }
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Network(args) => network::run(&args),
         Command::Figures(args) => figures::run(&args),
         Command::Kit(args) => kit::run(&args),
+        Command::Projector => projector::run(),
         Command::Peak => {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             println!("One thread:  {}", peak::probe(1).describe());

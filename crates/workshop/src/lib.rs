@@ -9,11 +9,13 @@
 //! runner looks at the attendee's code through `cargo` subprocesses.
 
 pub mod checks;
+pub mod cli;
 pub mod diff;
 pub mod fastest;
 pub mod hint;
 pub mod ladder;
 pub mod peak;
+pub mod projector;
 pub mod python;
 pub mod registry;
 pub mod reset;
@@ -25,7 +27,16 @@ pub mod workspace;
 /// The instructor's experiments: the lab's commands (`crates/lab`, whose
 /// test holds it to this list), not the workshop's.
 pub const LAB_COMMANDS: &[&str] = &[
-    "bench", "sweep", "sieve", "scaling", "peak", "ranks", "network", "figures", "kit",
+    "bench",
+    "sweep",
+    "sieve",
+    "scaling",
+    "peak",
+    "ranks",
+    "network",
+    "figures",
+    "kit",
+    "projector",
 ];
 
 /// The progress bar every long command shows (hidden when not a terminal).

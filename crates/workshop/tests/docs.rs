@@ -48,8 +48,13 @@ fn every_chapter_has_its_duration_and_speaker_notes() {
     let summary = std::fs::read_to_string(book().join("SUMMARY.md")).unwrap();
     for part in summary.split("](").skip(1) {
         let chapter = &part[..part.find(')').expect("closed link")];
-        // The instructor guide is the plan the durations add up to.
-        if chapter == "instructor.md" {
+        // The instructor guide is the plan the durations add up to; the
+        // command sheet and the projector pages are written from the
+        // chapters (`workshop::projector`), for the room, not read.
+        if chapter == "instructor.md"
+            || chapter == workshop::projector::SHEET
+            || chapter.starts_with(&format!("{}/", workshop::projector::FOLDER))
+        {
             continue;
         }
         let text = std::fs::read_to_string(book().join(chapter)).unwrap();
@@ -384,11 +389,16 @@ fn quoted_texts() -> Vec<(String, String)> {
         "README.md".to_string(),
         std::fs::read_to_string(root.join("README.md")).unwrap(),
     )];
-    for entry in std::fs::read_dir(book()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            let name = format!("docs/src/{}", path.file_name().unwrap().to_string_lossy());
-            texts.push((name, std::fs::read_to_string(&path).unwrap()));
+    // The chapters, and the projector pages (the command sheet is a
+    // chapter's sibling).
+    for folder in [String::new(), format!("{}/", workshop::projector::FOLDER)] {
+        for entry in std::fs::read_dir(book().join(&folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "md") {
+                let file = path.file_name().unwrap().to_string_lossy();
+                let name = format!("docs/src/{folder}{file}");
+                texts.push((name, std::fs::read_to_string(&path).unwrap()));
+            }
         }
     }
     texts

@@ -110,6 +110,11 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     if let Err(why) = flamegraph {
         println!("No flamegraph: {why}");
     }
+    // The projector pages show the ladder figure's rows: made again from
+    // the book's new figures.
+    if args.out.is_none() {
+        crate::projector::run()?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
