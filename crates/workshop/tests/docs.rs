@@ -201,6 +201,89 @@ fn every_exercise_marks_its_core_and_optional_parts() {
     }
 }
 
+/// `cargo run -- hint N` gives one hint at a time, so an attendee who is
+/// stuck on the core must not wade through the optional part's hints
+/// first: each chapter's *What to write* names the core's hints, which
+/// start at hint 1, then the optional part's, which follow them to the
+/// last; and the stub's opening comment, which the attendee reads first,
+/// names the same.
+#[test]
+fn every_steps_first_hints_are_for_its_core() {
+    use workshop::hint::{hint_numbers, hints, parts_in};
+    for step in workshop::registry::LADDER {
+        let name = step.chapter_file;
+        let parts = parts_in(step.chapter).unwrap_or_else(|why| panic!("{name}: {why}"));
+        let total = hints(step).len();
+        let core_end = *parts.core.end();
+        assert_eq!(
+            *parts.core.start(),
+            1,
+            "{name}: the core's hints must come first, from hint 1, not {:?}",
+            parts.core
+        );
+        let last = match &parts.optional {
+            Some(optional) => {
+                assert_eq!(
+                    *optional.start(),
+                    core_end + 1,
+                    "{name}: the optional part's hints {optional:?} must follow the core's {:?}",
+                    parts.core
+                );
+                *optional.end()
+            }
+            None => core_end,
+        };
+        assert_eq!(
+            last, total,
+            "{name}: its What to write names hints up to {last}, and it has {total}"
+        );
+
+        // The stub's `Core (...)` and `Optional (...)` lines, comment
+        // markers and all (step 07's is CUDA C).
+        let id = step.id();
+        let (core, optional) = step
+            .stub
+            .split_once("Core (")
+            .and_then(|(_, rest)| rest.split_once("Optional ("))
+            .unwrap_or_else(|| panic!("{id}'s stub marks no `Core (` then `Optional (`"));
+        let optional = optional.split("\n\n").next().unwrap_or(optional);
+        let unmarked = |text: &str| text.replace("//!", " ").replace("//", " ");
+        assert_eq!(
+            hint_numbers(&unmarked(core)),
+            Some(parts.core.clone()),
+            "{id}'s stub names other hints for the core than {name}"
+        );
+        assert_eq!(
+            hint_numbers(&unmarked(optional)),
+            parts.optional,
+            "{id}'s stub names other hints for the optional part than {name}"
+        );
+    }
+}
+
+/// Step 05's core is multi.py's join, and its first hints give that
+/// recipe, not the optional in-place join's.
+#[test]
+fn step05s_first_hints_are_multi_pys_join() {
+    let step = workshop::registry::LADDER
+        .iter()
+        .find(|s| s.number == 5)
+        .unwrap();
+    let hints = workshop::hint::hints(step);
+    assert!(
+        hints[0].contains("calculate_z_blocks(") && !hints[0].contains("calculate_z_blocks_into"),
+        "{}",
+        hints[0]
+    );
+    assert!(hints[1].contains(".concat()"), "{}", hints[1]);
+    let imports = step
+        .stub
+        .lines()
+        .find(|l| l.starts_with("use step04::dispatch::"))
+        .unwrap();
+    assert!(imports.contains("calculate_z_blocks,"), "{imports}");
+}
+
 #[test]
 fn every_link_include_and_image_in_the_book_resolves() {
     let mut checked = 0;
