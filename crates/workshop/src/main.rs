@@ -36,8 +36,8 @@ struct Cli {
 enum Command {
     /// Run every step's reference solution, verify it and print the speedup table.
     Ladder(ladder::Args),
-    /// Build everything the day needs (run it the day before): then `cargo test -p stepNN`, `status` and `hint` answer in seconds.
-    Setup,
+    /// Build everything the day needs (run it the day before): then `cargo test -p stepNN`, `status` and `hint` answer in seconds. `--projector`: what the instructor's live parts need instead.
+    Setup(setup::Args),
     /// Your progress: every step's exercise checked, your time against the reference's, and what to do next.
     Status(status::Args),
     /// Re-check a step's exercise on every save; on to the next when it passes.
@@ -72,7 +72,9 @@ fn main() -> ExitCode {
     // first thing an attendee runs, and what checks their files.
     let first_run_or_checks = matches!(
         cli.command,
-        None | Some(Command::Ladder(_) | Command::Setup | Command::Status(_) | Command::Watch(_))
+        None | Some(
+            Command::Ladder(_) | Command::Setup(_) | Command::Status(_) | Command::Watch(_)
+        )
     );
     if first_run_or_checks {
         if let Err(mistake) = reset::write_missing_exercises(&workspace::root()) {
@@ -82,7 +84,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => ladder::run(&ladder::Args::default(), (1000, 1000)),
         Some(Command::Ladder(args)) => ladder::run(&args, (1000, 1000)),
-        Some(Command::Setup) => setup::run(&cli.profile),
+        Some(Command::Setup(args)) => setup::run(&args, &cli.profile),
         Some(Command::Status(args)) => status::run(&args, &cli.profile),
         Some(Command::Watch(args)) => watch::run(&args, &cli.profile),
         Some(Command::Hint(args)) => hint::run(&args),
