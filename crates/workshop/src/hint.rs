@@ -47,7 +47,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let print_all = || {
         for (i, hint) in hints.iter().enumerate() {
             if Some(i + 1) == optional_from {
-                println!("{OPTIONAL_LABEL}");
+                println!("{OPTIONAL_HEADING}");
             }
             println!("{}. {hint}", i + 1);
         }
@@ -93,7 +93,9 @@ fn after_the_last(step: &Step) -> String {
 
 /// What a hint is for, said before it.
 const CORE_LABEL: &str = "for the core, which everyone writes.";
-const OPTIONAL_LABEL: &str = "Optional, once your core passes:";
+const OPTIONAL_LABEL: &str = "optional, once your core passes.";
+/// With `--all`, the line before the optional part's first hint.
+const OPTIONAL_HEADING: &str = "Optional, once your core passes:";
 
 /// The hints a chapter's *What to write* gives each part of the exercise,
 /// as 1-based hint numbers: its `**Core**` paragraph names them as
@@ -111,7 +113,7 @@ impl Parts {
         if self.core.contains(&n) {
             Some(CORE_LABEL)
         } else if self.optional.as_ref().is_some_and(|o| o.contains(&n)) {
-            Some("optional, once your core passes.")
+            Some(OPTIONAL_LABEL)
         } else {
             None
         }
