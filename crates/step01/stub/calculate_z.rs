@@ -5,7 +5,7 @@
 //! `cargo run --release -p step01 -- 1000 1000`.
 //! Stuck? `cargo run -- hint 1`, and docs/src/step01-pure.md.
 //!
-//! Core (everyone, 10 minutes): `calculate_z`.
+//! Core (everyone, 10 minutes): `calculate_z` (hints 1-5).
 //! Optional (if you finish early): draw it, `--png m.png --palette colour`,
 //! and profile it (docs/src/profiling.md).
 

@@ -6,7 +6,7 @@
 //! `cargo run --release -p step02 -- 1000 1000`.
 //! Stuck? `cargo run -- hint 2`, and docs/src/step02-deref.md.
 //!
-//! Core (everyone, 10 minutes): `calculate_z`.
+//! Core (everyone, 10 minutes): `calculate_z` (hints 1-5).
 //! Optional (if you finish early): time `cargo run -p step02 -- 1000 1000`
 //! (the dev build) against `--release`, and read the loop's assembly (the
 //! chapter's `cython -a` section).

@@ -8,7 +8,7 @@
 //! `cargo run --release -p step03 -- 1000 1000 --block 20000` (blocks).
 //! Stuck? `cargo run -- hint 3`, and docs/src/step03-vector.md.
 //!
-//! Core (everyone, 12 minutes): `vector_passes`.
+//! Core (everyone, 12 minutes): `vector_passes` (hints 1-5).
 //! Optional (if you finish early): other `--block` sizes on your machine,
 //! from 1000 to the whole array, against the chapter's sweep.
 

@@ -1,7 +1,7 @@
 // Step 07, GPU: the tutorial's pyCUDA ElementwiseKernel, in CUDA C. The
 // Rust side compiles this file at run time with NVRTC, copies the points
 // to the GPU, launches one thread per point and copies the counts back.
-// Core (everyone, 10 minutes): the kernel, what each thread does:
+// Core (everyone, 10 minutes): the kernel (hints 1-6), what each thread does:
 //   1. find its point: i = blockIdx.x * blockDim.x + threadIdx.x;
 //   2. return at once if i >= n (the last block runs past the end);
 //   3. run step 02's loop for q = (q_re[i], q_im[i]) in `real`:

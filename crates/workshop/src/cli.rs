@@ -4,7 +4,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::{diff, fastest, hint, ladder, reset, status, watch};
+use crate::{diff, fastest, hint, ladder, reset, setup, status, watch};
 
 #[derive(Parser)]
 #[command(
@@ -25,8 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Run every step's reference solution, verify it and print the speedup table.
     Ladder(ladder::Args),
-    /// Build everything the day needs (run it the day before): then `cargo test -p stepNN`, `status` and `hint` answer in seconds.
-    Setup,
+    /// Build everything the day needs (run it the day before): then `cargo test -p stepNN`, `status` and `hint` answer in seconds. `--projector`: what the instructor's live parts need instead.
+    Setup(setup::Args),
     /// Your progress: every step's exercise checked, your time against the reference's, and what to do next.
     Status(status::Args),
     /// Re-check a step's exercise on every save; on to the next when it passes.

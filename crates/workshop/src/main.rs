@@ -35,7 +35,9 @@ fn main() -> ExitCode {
     // first thing an attendee runs, and what checks their files.
     let first_run_or_checks = matches!(
         cli.command,
-        None | Some(Command::Ladder(_) | Command::Setup | Command::Status(_) | Command::Watch(_))
+        None | Some(
+            Command::Ladder(_) | Command::Setup(_) | Command::Status(_) | Command::Watch(_)
+        )
     );
     if first_run_or_checks {
         if let Err(mistake) = reset::write_missing_exercises(&workspace::root()) {
@@ -45,7 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => ladder::run(&ladder::Args::default(), (1000, 1000)),
         Some(Command::Ladder(args)) => ladder::run(&args, (1000, 1000)),
-        Some(Command::Setup) => setup::run(&cli.profile),
+        Some(Command::Setup(args)) => setup::run(&args, &cli.profile),
         Some(Command::Status(args)) => status::run(&args, &cli.profile),
         Some(Command::Watch(args)) => watch::run(&args, &cli.profile),
         Some(Command::Hint(args)) => hint::run(&args),

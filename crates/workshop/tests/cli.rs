@@ -240,3 +240,29 @@ fn every_step_binary_prints_its_outcome_as_one_json_object() {
         assert_eq!(outcome.exact, None);
     }
 }
+
+/// `setup --projector` on whatever this machine has: a line for every
+/// live part, present or missing, each missing one with its install line,
+/// and status 0 either way (a missing part is news, not a failure).
+#[test]
+fn setup_for_the_projector_names_every_live_part_and_how_to_get_the_missing() {
+    let out = workshop(&["setup", "--projector"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("present  ") || l.starts_with("MISSING  "))
+        .collect();
+    assert_eq!(lines.len(), workshop::setup::LIVE_PARTS.len(), "{stdout}");
+    for (line, part) in lines.iter().zip(workshop::setup::LIVE_PARTS) {
+        assert!(line.contains(part.name), "{line}");
+        if line.starts_with("MISSING") {
+            assert!(line.contains(part.install_here()), "{line}");
+        }
+    }
+    let missing = lines.iter().filter(|l| l.starts_with("MISSING")).count();
+    assert!(
+        stdout.contains(&format!("{missing} of {} missing", lines.len())),
+        "{stdout}"
+    );
+}

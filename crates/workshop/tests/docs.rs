@@ -145,6 +145,115 @@ fn the_three_hour_plan_adds_up_to_180_minutes() {
     assert!(reading > 0, "the plan budgets no reading time");
 }
 
+/// The words a minute the plan's reading slots are counted at; the guide
+/// says so.
+const READING_RATE: usize = 150;
+
+/// What a step's slot asks the room to read: its chapter's opening, and
+/// everything from there to the end of *What to write*; or, where the
+/// duration line says `(the opening)`, the opening only. Its words,
+/// without the title and the duration line.
+fn reading_words(chapter: &str) -> usize {
+    let text = workshop::workspace::lf(chapter);
+    let body: String = text.lines().skip(3).collect::<Vec<_>>().join("\n");
+    let opening_only = text
+        .lines()
+        .nth(2)
+        .is_some_and(|l| l.contains("(the opening)"));
+    let end = if opening_only {
+        body.find("\n## ")
+    } else {
+        body.find("\n## What to write\n").map(|start| {
+            let after = start + "\n## What to write\n".len();
+            body[after..]
+                .find("\n## ")
+                .map_or(body.len(), |i| after + i)
+        })
+    };
+    body[..end.unwrap_or(body.len())].split_whitespace().count()
+}
+
+/// A reading slot that is shorter than what it asks to read is a slot the
+/// room overruns: each step's reading minutes, at [`READING_RATE`], cover
+/// its chapter's opening and *What to write*.
+#[test]
+fn every_reading_slot_fits_what_it_asks_to_read() {
+    let guide = std::fs::read_to_string(book().join("instructor.md")).unwrap();
+    assert!(
+        guide.contains(&format!("{READING_RATE} words a minute")),
+        "the instructor guide states the reading rate the plan is counted at"
+    );
+    let mut checked = 0;
+    for step in workshop::registry::LADDER {
+        let slot = plan()
+            .into_iter()
+            .find(|s| s.chapter.as_deref() == Some(step.chapter_file))
+            .unwrap_or_else(|| panic!("{} has no slot in the plan", step.chapter_file));
+        let words = reading_words(step.chapter);
+        let minutes = slot.parts[0] as usize;
+        println!(
+            "{}: {words} words to read in {minutes} minutes",
+            step.chapter_file
+        );
+        assert!(
+            words <= minutes * READING_RATE,
+            "{} asks the room to read {words} words, {:.1} minutes at {READING_RATE} a minute, in {minutes}: \
+             give its reading more minutes, or name a shorter part to read",
+            step.chapter_file,
+            words as f64 / READING_RATE as f64
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, workshop::registry::LADDER.len());
+}
+
+/// The plan keeps slack where a real room needs it: setup triage near the
+/// start, questions just before the wrap-up, and a cut order that reaches
+/// step 04's long exercise last, saying what to show instead.
+#[test]
+fn the_plan_has_slack_for_triage_questions_and_a_late_room() {
+    let slots = plan();
+    let triage = slots
+        .iter()
+        .find(|s| s.row.contains("triage"))
+        .expect("the plan has a setup triage slot");
+    assert!(
+        triage.from <= 15 && triage.to - triage.from >= 5,
+        "setup triage comes early and takes 5 minutes or more: {}",
+        triage.row
+    );
+    assert_eq!(
+        triage.chapter.as_deref(),
+        Some("setup.md"),
+        "{}",
+        triage.row
+    );
+    let wrap_up = slots
+        .iter()
+        .position(|s| s.chapter.as_deref() == Some("wrap-up.md"))
+        .expect("the plan ends with the wrap-up");
+    let questions = &slots[wrap_up - 1];
+    assert!(
+        questions.row.contains("Questions") && questions.to - questions.from >= 5,
+        "5 minutes or more of questions just before the wrap-up: {}",
+        questions.row
+    );
+    let guide = std::fs::read_to_string(book().join("instructor.md")).unwrap();
+    let late = guide
+        .split("**When late**")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("the guide's cut order, **When late**");
+    let last_resort = late
+        .split_once("**Last resort**")
+        .expect("the cut order ends with a **Last resort**")
+        .1;
+    assert!(
+        last_resort.contains("step 04's exercise") && last_resort.contains("instead"),
+        "step 04's exercise is the last resort, with what to show instead: {last_resort}"
+    );
+}
+
 /// Each chapter's opening line gives its slot as the plan has it: the
 /// minutes, and the reading and exercise time, so the two cannot part.
 #[test]
@@ -204,6 +313,89 @@ fn every_exercise_marks_its_core_and_optional_parts() {
             );
         }
     }
+}
+
+/// `cargo run -- hint N` gives one hint at a time, so an attendee who is
+/// stuck on the core must not wade through the optional part's hints
+/// first: each chapter's *What to write* names the core's hints, which
+/// start at hint 1, then the optional part's, which follow them to the
+/// last; and the stub's opening comment, which the attendee reads first,
+/// names the same.
+#[test]
+fn every_steps_first_hints_are_for_its_core() {
+    use workshop::hint::{hint_numbers, hints, parts_in};
+    for step in workshop::registry::LADDER {
+        let name = step.chapter_file;
+        let parts = parts_in(step.chapter).unwrap_or_else(|why| panic!("{name}: {why}"));
+        let total = hints(step).len();
+        let core_end = *parts.core.end();
+        assert_eq!(
+            *parts.core.start(),
+            1,
+            "{name}: the core's hints must come first, from hint 1, not {:?}",
+            parts.core
+        );
+        let last = match &parts.optional {
+            Some(optional) => {
+                assert_eq!(
+                    *optional.start(),
+                    core_end + 1,
+                    "{name}: the optional part's hints {optional:?} must follow the core's {:?}",
+                    parts.core
+                );
+                *optional.end()
+            }
+            None => core_end,
+        };
+        assert_eq!(
+            last, total,
+            "{name}: its What to write names hints up to {last}, and it has {total}"
+        );
+
+        // The stub's `Core (...)` and `Optional (...)` lines, comment
+        // markers and all (step 07's is CUDA C).
+        let id = step.id();
+        let (core, optional) = step
+            .stub
+            .split_once("Core (")
+            .and_then(|(_, rest)| rest.split_once("Optional ("))
+            .unwrap_or_else(|| panic!("{id}'s stub marks no `Core (` then `Optional (`"));
+        let optional = optional.split("\n\n").next().unwrap_or(optional);
+        let unmarked = |text: &str| text.replace("//!", " ").replace("//", " ");
+        assert_eq!(
+            hint_numbers(&unmarked(core)),
+            Some(parts.core.clone()),
+            "{id}'s stub names other hints for the core than {name}"
+        );
+        assert_eq!(
+            hint_numbers(&unmarked(optional)),
+            parts.optional,
+            "{id}'s stub names other hints for the optional part than {name}"
+        );
+    }
+}
+
+/// Step 05's core is multi.py's join, and its first hints give that
+/// recipe, not the optional in-place join's.
+#[test]
+fn step05s_first_hints_are_multi_pys_join() {
+    let step = workshop::registry::LADDER
+        .iter()
+        .find(|s| s.number == 5)
+        .unwrap();
+    let hints = workshop::hint::hints(step);
+    assert!(
+        hints[0].contains("calculate_z_blocks(") && !hints[0].contains("calculate_z_blocks_into"),
+        "{}",
+        hints[0]
+    );
+    assert!(hints[1].contains(".concat()"), "{}", hints[1]);
+    let imports = step
+        .stub
+        .lines()
+        .find(|l| l.starts_with("use step04::dispatch::"))
+        .unwrap();
+    assert!(imports.contains("calculate_z_blocks,"), "{imports}");
 }
 
 #[test]
