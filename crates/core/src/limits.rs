@@ -135,7 +135,8 @@ fn soft_limit(resource: libc::c_int) -> Option<u64> {
     // SAFETY: getrlimit writes one rlimit, which `limit` is.
     #[allow(clippy::useless_conversion)] // the resource's type differs by system
     let read = unsafe { libc::getrlimit(resource as _, &mut limit) } == 0;
-    (read && limit.rlim_cur != libc::RLIM_INFINITY).then(|| limit.rlim_cur as u64)
+    // rlim_t is u64 on Linux and macOS.
+    (read && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
 }
 
 /// The address space this process may still map under `ulimit -v`: the
@@ -174,6 +175,20 @@ pub struct Limit {
 /// bytes of its own beside its stack: the least of [`THREADS_PER_CPU`]
 /// per CPU, the kernel's limits on threads, and what the memory holds.
 pub fn threads(per_thread: u64) -> Limit {
+    let mut limits = fixed_thread_limits();
+    limits.extend(memory_thread_limits(per_thread));
+    least(limits)
+}
+
+fn least(limits: Vec<Limit>) -> Limit {
+    limits
+        .into_iter()
+        .min_by_key(|limit| limit.most)
+        .expect("the per-CPU limit is always there")
+}
+
+/// The limits on threads that do not depend on what each holds.
+fn fixed_thread_limits() -> Vec<Limit> {
     let cpus = cpus();
     let mut limits = vec![Limit {
         most: cpus.saturating_mul(THREADS_PER_CPU),
@@ -203,44 +218,54 @@ pub fn threads(per_thread: u64) -> Limit {
         soft_limit(libc::RLIMIT_NPROC as libc::c_int),
         "this user's process limit (ulimit -u)",
     );
+    limits
+}
+
+/// The threads the memory holds when each needs `per_thread` bytes
+/// beside what every thread touches, and, under `ulimit -v`, beside the
+/// address space its stack reserves.
+fn memory_thread_limits(per_thread: u64) -> Vec<Limit> {
     let memory = Memory::now();
-    let resident = THREAD_RESIDENT_BYTES.saturating_add(per_thread);
-    let what_each = |bytes: u64| {
-        format!(
-            "{} each, and {}",
+    let each = |bytes: u64, of: &str| Limit {
+        most: usize::try_from(memory.available / bytes.max(1)).unwrap_or(usize::MAX),
+        why: format!(
+            "{of}: {} each, and {}",
             bytes_text(u128::from(bytes)),
             memory.describe()
-        )
+        ),
     };
-    add(
-        Some(memory.available / resident.max(1)),
-        &format!("the memory: {}", what_each(resident)),
-    );
+    let mut limits = vec![each(
+        THREAD_RESIDENT_BYTES.saturating_add(per_thread),
+        "the memory",
+    )];
     if let Some(left) = memory.address_space_left {
         let mapped = THREAD_STACK_BYTES.saturating_add(per_thread);
-        add(
-            Some(left / mapped),
-            &format!("the address space: {}", what_each(mapped)),
-        );
+        limits.push(Limit {
+            most: usize::try_from(left / mapped).unwrap_or(usize::MAX),
+            ..each(mapped, "the address space")
+        });
     }
     limits
-        .into_iter()
-        .min_by_key(|limit| limit.most)
-        .expect("the per-CPU limit is always there")
 }
 
 /// Refuses `n` threads (what `flag` gave: `--threads 100000`) above
-/// [`threads`]`(per_thread)`, naming the limit and why.
+/// [`threads`]`(per_thread)`, naming the limit and why: the machine's own
+/// first, then what the memory holds of threads that need `per_thread`
+/// (which may grow with `n`, as ranks' state does).
 pub fn check_threads(flag: &str, n: usize, per_thread: u64) -> Result<(), Error> {
-    let limit = threads(per_thread);
-    if n <= limit.most {
-        return Ok(());
+    for limit in [
+        least(fixed_thread_limits()),
+        least(memory_thread_limits(per_thread)),
+    ] {
+        if n > limit.most {
+            return Err(Error::mistake(format!(
+                "{flag} {n}: at most {} here ({})",
+                group_digits(limit.most as u128),
+                limit.why
+            )));
+        }
     }
-    Err(Error::mistake(format!(
-        "{flag} {n}: at most {} here ({})",
-        group_digits(limit.most as u128),
-        limit.why
-    )))
+    Ok(())
 }
 
 /// A block of `block` points (what `flag` gave) on a grid of `points`:

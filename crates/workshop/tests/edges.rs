@@ -345,18 +345,17 @@ fn walk(
     for arg in definition.args.iter().filter(|a| a.takes_value) {
         for (value, new_path) in values(arg, places) {
             let mut args: Vec<String> = path.to_vec();
-            let tried;
-            if arg.positional {
+            let tried = if arg.positional {
                 let index = positionals.iter().position(|p| p.id == arg.id).unwrap();
                 args.extend(positionals[..index].iter().map(|a| base_value(a)));
                 args.push(value.clone());
-                tried = format!("<{}> {value:?}", arg.id);
+                format!("<{}> {value:?}", arg.id)
             } else {
                 args.extend(base.iter().cloned());
                 let long = arg.long.clone().expect("a named flag");
                 args.extend([format!("--{long}"), value.clone()]);
-                tried = format!("--{long} {value:?}");
-            }
+                format!("--{long} {value:?}")
+            };
             let case = |args: Vec<String>, tried: String| Case {
                 exe: exe.to_path_buf(),
                 command: command.clone(),
