@@ -138,6 +138,10 @@ where
     A: Into<std::ffi::OsString> + Clone,
 {
     die_quietly_on_closed_pipe();
+    if std::env::var_os(CLI_DEFINITION).is_some() {
+        println!("{}", definition(&mut command.clone()));
+        return Err(ExitCode::SUCCESS);
+    }
     let reported = |err: clap::Error| {
         if err.use_stderr() {
             Error::mistake(one_line(&err.render().to_string())).report()
@@ -149,6 +153,76 @@ where
     };
     let matches = command.try_get_matches_from(args).map_err(reported)?;
     T::from_arg_matches(&matches).map_err(reported)
+}
+
+/// The environment variable that makes a binary print its command line's
+/// definition (see [`definition`]) and exit instead of parsing: how the
+/// command-line test walks every binary's flags from the very
+/// `clap::Command` it parses with, hidden flags and subcommands included,
+/// so a new flag is tried without anyone listing it.
+pub const CLI_DEFINITION: &str = "MANDEL_CLI_DEFINITION";
+
+/// `command` as JSON: its name, its arguments (id, `--long`, positional,
+/// whether it takes a value and of what kind, its possible values) and
+/// its subcommands, each the same.
+pub fn definition(command: &mut clap::Command) -> serde_json::Value {
+    use std::any::TypeId;
+    use std::path::PathBuf;
+    command.build();
+    let args: Vec<serde_json::Value> = command
+        .get_arguments()
+        .filter(|arg| {
+            !matches!(
+                arg.get_action(),
+                clap::ArgAction::Help
+                    | clap::ArgAction::HelpShort
+                    | clap::ArgAction::HelpLong
+                    | clap::ArgAction::Version
+            )
+        })
+        .map(|arg| {
+            let parser = arg.get_value_parser();
+            let possible: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .map(|v| v.get_name().to_string())
+                .collect();
+            let type_id = parser.type_id();
+            let kind = [
+                (TypeId::of::<u32>(), "u32"),
+                (TypeId::of::<u64>(), "u64"),
+                (TypeId::of::<usize>(), "usize"),
+                (TypeId::of::<PathBuf>(), "path"),
+                (TypeId::of::<String>(), "string"),
+                (TypeId::of::<bool>(), "bool"),
+            ]
+            .into_iter()
+            .find(|(id, _)| type_id == *id)
+            .map(|(_, kind)| kind)
+            .unwrap_or(if possible.is_empty() { "other" } else { "enum" });
+            serde_json::json!({
+                "id": arg.get_id().as_str(),
+                "long": arg.get_long(),
+                "positional": arg.is_positional(),
+                "takes_value": arg.get_action().takes_values(),
+                "hidden": arg.is_hide_set(),
+                "required": arg.is_required_set(),
+                "kind": kind,
+                "possible_values": possible,
+                "delimiter": arg.get_value_delimiter().map(String::from),
+            })
+        })
+        .collect();
+    let subcommands: Vec<serde_json::Value> = command
+        .get_subcommands_mut()
+        .filter(|sub| sub.get_name() != "help")
+        .map(definition)
+        .collect();
+    serde_json::json!({
+        "name": command.get_name(),
+        "args": args,
+        "subcommands": subcommands,
+    })
 }
 
 /// `workshop | head` closes the pipe early. Rust ignores SIGPIPE, so the

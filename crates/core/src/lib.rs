@@ -6,6 +6,7 @@
 //! the attendees' self-check ([`selfcheck`]).
 
 pub mod error;
+pub mod limits;
 pub mod oracle;
 pub mod outcome;
 pub mod output;

@@ -73,6 +73,7 @@ impl Problem {
             return Err(Error::mistake("w and maxiter must both be at least 1"));
         }
         check_fits_in_memory(w)?;
+        check_work(w, maxiter)?;
         let (xs, ys) = axes(w);
         let points: Vec<Complex64> = ys
             .iter()
@@ -131,38 +132,52 @@ impl Problem {
     }
 }
 
-/// Refuses a `w` whose grid would not fit in the memory this machine has free.
+/// Refuses a `w` whose grid would not fit in the memory this process may
+/// use ([`crate::limits::Memory`]).
 pub fn check_fits_in_memory(w: u64) -> Result<(), Error> {
-    let needed = max_points(w) * u128::from(BYTES_PER_POINT);
-    let (available, known) = match available_memory() {
-        Some(bytes) => (bytes, true),
-        None => (FALLBACK_MEMORY, false),
-    };
-    if needed <= u128::from(available) {
-        return Ok(());
-    }
-    let source = if known {
-        "this machine has"
-    } else {
-        "this workshop assumes (it cannot read free memory here)"
-    };
-    Err(Error::mistake(format!(
-        "w = {w} makes a grid of about {} points needing {} but {source} {} available; use a smaller w",
-        group_digits(max_points(w)),
-        bytes_text(needed),
-        bytes_text(u128::from(available)),
-    )))
+    check_fits_with(w, 0, "")
 }
 
-/// What to assume where the free memory cannot be read.
-const FALLBACK_MEMORY: u64 = 4 << 30;
+/// [`check_fits_in_memory`], with `extra` bytes beside the grid for what
+/// grows with a count (`for`: " and 20,000 ranks' state"), so that the
+/// line names both.
+pub fn check_fits_with(w: u64, extra: u128, and: &str) -> Result<(), Error> {
+    let needed = max_points(w)
+        .saturating_mul(u128::from(BYTES_PER_POINT))
+        .saturating_add(extra);
+    crate::limits::check_memory(
+        needed,
+        || {
+            format!(
+                "w = {w} makes a grid of about {} points{and} needing",
+                group_digits(max_points(w))
+            )
+        },
+        "use a smaller w",
+    )
+}
 
-/// Free memory in bytes where the system says (Linux: `MemAvailable`).
-fn available_memory() -> Option<u64> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+/// The number of points `w` gives, exactly, once its grid is known to fit
+/// ([`check_fits_in_memory`]): for the checks a count needs before any
+/// work (more chunks than points, a block past the whole grid).
+pub fn points(w: u64) -> Result<usize, Error> {
+    check_fits_in_memory(w)?;
+    let (xs, ys) = axes(w);
+    Ok(xs.len() * ys.len())
+}
+
+/// Refuses a problem whose run could need more than
+/// [`crate::limits::MAX_Z_UPDATES`] z-updates (every point inside the set).
+pub fn check_work(w: u64, maxiter: u32) -> Result<(), Error> {
+    let most = max_points(w).saturating_mul(u128::from(maxiter));
+    if most <= crate::limits::MAX_Z_UPDATES {
+        return Ok(());
+    }
+    Err(Error::mistake(format!(
+        "w = {w} and maxiter = {maxiter} make up to {} z-updates, more than the {} a run may take (40,000 times the tutorial's `1000 1000`: hours on the CPU steps); use a smaller w or maxiter",
+        group_digits(most),
+        group_digits(crate::limits::MAX_Z_UPDATES)
+    )))
 }
 
 /// `1234567` as `1,234,567`: large counts read at a glance.
@@ -227,6 +242,15 @@ mod tests {
         let err = Problem::new(10_000_000_000, 10).err().expect("refused");
         assert!(err.line.contains("use a smaller w"), "{err}");
         assert!(!err.line.contains('\n'));
+    }
+
+    #[test]
+    fn runs_past_the_work_limit_are_refused_before_allocating() {
+        let err = Problem::new(100, u32::MAX).err().expect("refused");
+        assert!(err.line.contains("use a smaller w or maxiter"), "{err}");
+        assert!(check_work(1000, 1000).is_ok());
+        // One point that escapes at once: any maxiter is quick.
+        assert!(check_work(1, u32::MAX).is_ok());
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub struct CommonArgs {
     pub self_check: Option<PathBuf>,
     /// With --self-check, when it passes: time this kernel and the
     /// reference on <W> <MAXITER>, median of this many runs each.
-    #[arg(long, hide = true, requires = "self_check", value_parser = positive::<usize>)]
+    #[arg(long, hide = true, requires = "self_check", value_parser = crate::limits::runs)]
     pub time_runs: Option<usize>,
     /// Print the outcome as one JSON object (verdict, sum, points that
     /// differ, time, instruction set, problem) instead of sentences: what
@@ -90,6 +90,18 @@ impl CommonArgs {
         if !self.json {
             println!("{line}");
         }
+    }
+
+    /// `--block`'s points, at most the whole grid of `w` (checked before
+    /// any work: the grid's size follows from w alone), and a line that
+    /// says so when it is cut.
+    pub fn block_within(&self, block: usize) -> Result<usize, Error> {
+        let points = crate::problem::points(self.w)?;
+        let (block, cut) = crate::limits::block_within("--block", block, points);
+        if let Some(line) = cut {
+            self.say(line);
+        }
+        Ok(block)
     }
 
     /// Says in one line which output cannot be written, before a step

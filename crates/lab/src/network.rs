@@ -25,15 +25,15 @@ pub struct Args {
     /// Iterations before a point counts as inside the set.
     #[arg(default_value = "1000", value_parser = positive::<u32>)]
     maxiter: u32,
-    /// Hosts, one rank on each.
+    /// Hosts, one rank on each (at most 64 per CPU).
     #[arg(long, default_value = "2", value_parser = positive::<usize>)]
     hosts: usize,
     /// Link rates to try, in Mbit/s each way (after the unshaped links,
     /// which calibrate the model).
     #[arg(long, value_delimiter = ',', default_values_t = [1000u32, 300, 100], value_parser = positive::<u32>)]
     links: Vec<u32>,
-    /// Timed runs per configuration; the table shows their median.
-    #[arg(long, default_value = "3", value_parser = positive::<usize>)]
+    /// Timed runs per configuration, at most 100; the table shows their median.
+    #[arg(long, default_value = "3", value_parser = mandel_core::limits::runs)]
     runs: usize,
     /// Folder for the chart: network.png and network.svg.
     #[arg(long, default_value = ".")]
@@ -70,6 +70,13 @@ const CONFIGS: [Config; 3] = [
 ];
 
 pub fn run(args: &Args) -> Result<ExitCode, Error> {
+    // One rank on each host, each a process: counted as threads are.
+    mandel_core::limits::check_threads("--hosts", args.hosts, 0)?;
+    mandel_core::problem::check_fits_in_memory(args.w)?;
+    mandel_core::problem::check_work(args.w, args.maxiter)?;
+    if mandel_core::limits::checks_only() {
+        return Ok(ExitCode::SUCCESS);
+    }
     match std::env::var("MANDEL_HOSTS") {
         Ok(hosts) if hosts == args.hosts.to_string() => measure(args),
         Ok(hosts) => Err(Error::mistake(format!(

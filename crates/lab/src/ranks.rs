@@ -24,10 +24,10 @@ pub struct Args {
     /// Iterations before a point counts as inside the set.
     #[arg(default_value = "2000", value_parser = positive::<u32>)]
     maxiter: u32,
-    /// Timed runs per configuration; the table shows their median.
-    #[arg(long, default_value = "3", value_parser = positive::<usize>)]
+    /// Timed runs per configuration, at most 100; the table shows their median.
+    #[arg(long, default_value = "3", value_parser = mandel_core::limits::runs)]
     runs: usize,
-    /// Rank counts to try.
+    /// Rank counts to try (as threads, each at most 64 per CPU).
     #[arg(long, value_delimiter = ',', default_values_t = [1usize, 2, 3, 4], value_parser = positive::<usize>)]
     ranks: Vec<usize>,
     /// Ranks as threads only: no `mpirun`, no MPI build.
@@ -54,6 +54,13 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let png = OutputFile::create(&args.out.join("ranks.png"))?;
     let svg = OutputFile::create(&args.out.join("ranks.svg"))?;
     let problem = Problem::new(args.w, args.maxiter)?;
+    for &ranks in &args.ranks {
+        let per_rank = (ranks as u64).saturating_mul(step06::comm::RANK_BYTES_PER_RANK);
+        mandel_core::limits::check_threads("--ranks", ranks, per_rank)?;
+    }
+    if mandel_core::limits::checks_only() {
+        return Ok(ExitCode::SUCCESS);
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "Ranks: step 06 on `{}` ({} points) on {cores} core{}, median of {} runs; against step 04 on one thread, the same kernel.",

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use crate::chart::{Chart, Series};
 use mandel_core::error::positive;
+use mandel_core::limits::check_threads;
 use mandel_core::output::OutputFile;
+use mandel_core::problem::check_fits_with;
 use mandel_core::problem::group_digits;
 use mandel_core::timing::{duration_text, median, median_run, rate, rate_text, timed};
 use mandel_core::Isa;
@@ -25,10 +27,10 @@ pub struct Args {
     /// Iterations before a point counts as inside the set.
     #[arg(default_value = "1000", value_parser = positive::<u32>)]
     maxiter: u32,
-    /// Timed runs per configuration; the tables show their median.
-    #[arg(long, default_value = "3", value_parser = positive::<usize>)]
+    /// Timed runs per configuration, at most 100; the tables show their median.
+    #[arg(long, default_value = "3", value_parser = mandel_core::limits::runs)]
     runs: usize,
-    /// The most threads to try (default: one per CPU).
+    /// The most threads to try (default: one per CPU; at most 64 per CPU).
     #[arg(long, value_parser = positive::<usize>)]
     max_threads: Option<usize>,
     /// Chunk counts to try, on all threads.
@@ -65,6 +67,16 @@ fn measure_and_draw(args: &Args) -> Result<ExitCode, Error> {
     let problem = Problem::new(args.w, args.maxiter)?;
     for &chunks in &args.chunks {
         step05::check_chunks(chunks, problem.len(), problem.w)?;
+    }
+    check_threads("--max-threads", max_threads, 0)?;
+    let most_chunks = args.chunks.iter().max().copied().unwrap_or(1);
+    check_fits_with(
+        args.w,
+        most_chunks as u128 * step05::CHUNK_BYTES,
+        &format!(" and {most_chunks} chunks"),
+    )?;
+    if mandel_core::limits::checks_only() {
+        return Ok(ExitCode::SUCCESS);
     }
     let updates = problem.z_updates();
     println!(

@@ -37,8 +37,8 @@ pub struct Args {
     /// Block sizes to try, in points.
     #[arg(long, value_delimiter = ',', default_values_t = TUTORIAL_BLOCKS, value_parser = positive::<usize>)]
     blocks: Vec<usize>,
-    /// Timed runs per block size; the table shows their median.
-    #[arg(long, default_value = "3", value_parser = positive::<usize>)]
+    /// Timed runs per block size, at most 100; the table shows their median.
+    #[arg(long, default_value = "3", value_parser = mandel_core::limits::runs)]
     runs: usize,
     /// Where to draw the chart as a PNG.
     #[arg(long, default_value = "cache-sweep.png")]
@@ -58,6 +58,9 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
     let png = OutputFile::create(&args.png)?;
     let svg = OutputFile::create(&args.svg)?;
     let problem = Problem::new(args.w, args.maxiter)?;
+    if mandel_core::limits::checks_only() {
+        return Ok(ExitCode::SUCCESS);
+    }
     let updates = problem.z_updates();
     let caches = machine::data_caches();
 

@@ -32,7 +32,11 @@ fn main() -> ExitCode {
     if args.common.self_check.is_some() {
         return run::run(&STEP, ACTIVE, &args.common, attendee::active_kernel());
     }
-    if let Some(block) = args.block {
+    let block = match args.block.map(|b| args.common.block_within(b)).transpose() {
+        Ok(block) => block,
+        Err(mistake) => return mistake.report(),
+    };
+    if let Some(block) = block {
         args.common.say(format_args!(
             "Blocks of {block} points ({} KiB of arrays per block)",
             block * step03::BYTES_PER_POINT / 1024
@@ -46,7 +50,7 @@ fn main() -> ExitCode {
             step03::calculate_z_per_point(&p.re, &p.im, p.maxiter)
         });
     }
-    run::run(&STEP, ACTIVE, &args.common, |p| match args.block {
+    run::run(&STEP, ACTIVE, &args.common, |p| match block {
         Some(block) => active::calculate_z_blocks(&p.re, &p.im, p.maxiter, block),
         None => active::calculate_z(&p.re, &p.im, p.maxiter),
     })

@@ -60,10 +60,13 @@ fn main() -> ExitCode {
         return run::run(&STEP, ACTIVE, &args.common, attendee::active_kernel());
     }
     // The running file's own default: yours, or the reference's.
-    let block = args.block.unwrap_or(match args.expr {
-        Some(_) => step04::expr::BLOCK,
-        None => active::BLOCK,
-    });
+    let block = match args.block.map(|b| args.common.block_within(b)).transpose() {
+        Ok(block) => block.unwrap_or(match args.expr {
+            Some(_) => step04::expr::BLOCK,
+            None => active::BLOCK,
+        }),
+        Err(mistake) => return mistake.report(),
+    };
     let Some(text) = &args.expr else {
         // Every instruction set runs the solution file's kernel, so the
         // usual first line (file, then instructions) is true of each.

@@ -173,6 +173,10 @@ pub fn joined_chunks(re: &[f64], im: &[f64], maxiter: u32, chunks: usize) -> Vec
         .concat()
 }
 
+/// Bytes each chunk holds beside the grid while it runs: its range and
+/// its part of the answer (two words each), and rayon's job for it.
+pub const CHUNK_BYTES: u128 = 128;
+
 /// Refuses more chunks than the grid of `w` has points: every chunk needs
 /// one. The binary and the scaling experiment both ask before any work.
 pub fn check_chunks(chunks: usize, points: usize, w: u64) -> Result<(), Error> {
@@ -199,7 +203,9 @@ pub fn with_threads<R: Send>(
             .start_handler(move |_| set_this_threads_isa(isa))
             .build()
             .map(|pool| pool.install(f))
-            .map_err(|e| Error::bug(format!("cannot start {n} threads: {e}"))),
+            // Within the limits checked before (mandel_core::limits),
+            // a pool that cannot start is a machine short of threads.
+            .map_err(|e| Error::missing(format!("cannot start {n} threads here: {e}; try fewer"))),
     }
 }
 

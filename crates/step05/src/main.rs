@@ -4,21 +4,22 @@ mod attendee;
 
 use attendee::{active, ACTIVE};
 use mandel_core::error::positive;
-use mandel_core::problem::{axes, check_fits_in_memory};
+use mandel_core::limits::check_threads;
+use mandel_core::problem::{check_fits_with, points};
 use mandel_core::run::{self, CommonArgs};
 use mandel_core::{Error, Isa};
-use step05::{check_chunks, with_threads, STEP};
+use step05::{check_chunks, with_threads, CHUNK_BYTES, STEP};
 
 #[derive(clap::Args)]
 struct Args {
     #[command(flatten)]
     common: CommonArgs,
     /// Threads to run on (default: rayon's, which follows RAYON_NUM_THREADS,
-    /// else one per CPU).
+    /// else one per CPU); at most 64 per CPU.
     #[arg(long, value_parser = positive::<usize>)]
     threads: Option<usize>,
     /// Cut the points into this many chunks (default: the file's
-    /// CHUNKS_PER_THREAD per thread).
+    /// CHUNKS_PER_THREAD per thread); at most one per point.
     #[arg(long, value_parser = positive::<usize>)]
     chunks: Option<usize>,
     /// The instruction set of step 04's kernel in every chunk (default:
@@ -41,6 +42,23 @@ fn main() -> ExitCode {
     step04::dispatch::dispatching_to(args.common.isa, || run_with(&args))
 }
 
+/// Refuses more threads than this machine takes and more chunks than the
+/// grid has points, or than fit in memory beside it.
+fn check_counts(args: &Args) -> Result<(), Error> {
+    if let Some(threads) = args.threads {
+        check_threads("--threads", threads, 0)?;
+    }
+    if let Some(chunks) = args.chunks {
+        check_chunks(chunks, points(args.common.w)?, args.common.w)?;
+        check_fits_with(
+            args.common.w,
+            chunks as u128 * CHUNK_BYTES,
+            &format!(" and {chunks} chunks"),
+        )?;
+    }
+    Ok(())
+}
+
 /// The run, with step 04's kernel dispatching to `args.common.isa`.
 fn run_with(args: &Args) -> ExitCode {
     // `status` and `watch` ask for the self-check: it runs the kernel calls
@@ -49,15 +67,9 @@ fn run_with(args: &Args) -> ExitCode {
     if args.common.self_check.is_some() {
         return run::run(&STEP, ACTIVE, &args.common, attendee::active_kernel());
     }
-    if let Some(chunks) = args.chunks {
-        // Checked before any work: the grid's size follows from w alone.
-        if let Err(mistake) = check_fits_in_memory(args.common.w) {
-            return mistake.report();
-        }
-        let (xs, ys) = axes(args.common.w);
-        if let Err(mistake) = check_chunks(chunks, xs.len() * ys.len(), args.common.w) {
-            return mistake.report();
-        }
+    // Checked before any work: the grid's size follows from w alone.
+    if let Err(mistake) = check_counts(args) {
+        return mistake.report();
     }
     let threads = args.threads;
     let chunks = args.chunks;

@@ -21,6 +21,8 @@ fn bad_thread_and_chunk_counts_are_refused() {
             &["100", "30", "--threads", "many"],
             "must be a positive whole number",
         ),
+        // Issue 32: refused before any thread starts, naming the limit.
+        (&["300", "100", "--threads", "100000"], "at most"),
     ] {
         let out = step05(args);
         let err = String::from_utf8_lossy(&out.stderr);

@@ -261,6 +261,13 @@ impl Grid {
     }
 }
 
+/// Bytes each rank as a thread holds per rank of the run: its sender to
+/// each (16), whether each is gone and heard from (2), and the exit
+/// notice each sends it, queued in its channel (48), rounded up. So `n`
+/// ranks hold about `n * n` times this: the count the limit on `--ranks`
+/// weighs (`mandel_core::limits::check_threads`).
+pub const RANK_BYTES_PER_RANK: u64 = 80;
+
 /// `size` ranks as threads of this process, joined by channels: what runs
 /// without MPI, on any laptop, with the same rank code.
 pub struct ThreadRanks {

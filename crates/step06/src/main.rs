@@ -12,8 +12,9 @@ use step06::{failing, run_on_threads, traffic_report, Settings, Strategy, STEP};
 struct Args {
     #[command(flatten)]
     common: CommonArgs,
-    /// Ranks as threads of this process (default: one per CPU). Under
-    /// `mpirun` (built with `--features mpi`) the ranks are MPI's.
+    /// Ranks as threads of this process (default: one per CPU; at most 64
+    /// per CPU). Under `mpirun` (built with `--features mpi`) the ranks are
+    /// mpirun's `-n`, and this is ignored.
     #[arg(long, value_parser = positive::<usize>)]
     ranks: Option<usize>,
     /// How the rows are shared out.
@@ -91,6 +92,24 @@ fn main() -> ExitCode {
     step04::dispatch::dispatching_to(args.common.isa, || run_with(&args, under_mpirun, &refuse))
 }
 
+/// Refuses a grid or a run too big, and, as threads, more ranks than this
+/// machine takes: each a thread with its stack and its share of every
+/// other rank's messages ([`step06::comm::RANK_BYTES_PER_RANK`]). Under
+/// mpirun the ranks are mpirun's, and `--ranks` says nothing.
+fn check_counts(args: &Args, under_mpirun: bool) -> Result<(), Error> {
+    let w = args.common.w;
+    mandel_core::problem::check_fits_in_memory(w)?;
+    mandel_core::problem::check_work(w, args.common.maxiter)?;
+    if under_mpirun {
+        return Ok(());
+    }
+    if let Some(ranks) = args.ranks {
+        let per_rank = (ranks as u64).saturating_mul(step06::comm::RANK_BYTES_PER_RANK);
+        mandel_core::limits::check_threads("--ranks", ranks, per_rank)?;
+    }
+    Ok(())
+}
+
 /// The run, with step 04's kernel dispatching to `args.common.isa`.
 fn run_with(
     args: &Args,
@@ -104,6 +123,11 @@ fn run_with(
     // one verdict.
     if args.common.self_check.is_some() {
         return run::run(&STEP, ACTIVE, &args.common, attendee::active_kernel());
+    }
+    // Checked before any rank starts: under mpirun by every rank alike
+    // (rank 0 says so), as threads with each rank's state in the estimate.
+    if let Err(mistake) = check_counts(args, under_mpirun) {
+        return refuse(mistake);
     }
     let code = failing(args.fail_rank, active_code());
     #[cfg(feature = "mpi")]

@@ -141,6 +141,10 @@ fn mistakes_are_one_line_and_status_2() {
             &["100", "30", "--ranks", "2", "--fail-rank", "2"],
             "no such rank",
         ),
+        // Issue 32: refused before any rank starts (20,000 ranks' threads
+        // and their messages once took 24 GB), naming the limit.
+        (&["300", "100", "--ranks", "100000"], "at most"),
+        (&["300", "100", "--ranks", "20000"], "at most"),
     ] {
         let (code, _, stderr, _) = step06(args);
         assert_eq!(code, Some(2), "{args:?}: {stderr}");

@@ -484,6 +484,30 @@ impl Emulator {
     }
 }
 
+/// Refuses a launch whose emulation would not fit in memory: the
+/// harness's arrays reach as far as its last thread (`grid * block` of
+/// them, or the points if more), two reals and a count each.
+pub fn check_launch(settings: &crate::Settings, points: usize) -> Result<(), Error> {
+    let threads = match settings.variant {
+        crate::GpuVariant::Gridstride => u128::from(settings.grid) * u128::from(settings.block),
+        _ => (points.div_ceil(settings.block as usize) * settings.block as usize) as u128,
+    }
+    .max(points as u128);
+    let per_thread = 2 * settings.build.real_bytes() as u128 + 4;
+    mandel_core::limits::check_memory(
+        threads * per_thread,
+        || {
+            format!(
+                "--grid {} --block {} emulates {} threads, needing",
+                settings.grid,
+                settings.block,
+                mandel_core::problem::group_digits(threads)
+            )
+        },
+        "use a smaller --grid or --block",
+    )
+}
+
 /// `text` compiled by `compiler` into `program`: how, or why not.
 fn try_compile(
     compiler: &Compiler,

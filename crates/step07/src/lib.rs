@@ -126,6 +126,33 @@ impl Settings {
     }
 }
 
+/// CUDA's largest grid, in blocks along x (every GPU since compute
+/// capability 3.0).
+pub const MAX_GRID: u32 = i32::MAX as u32;
+
+/// CUDA's most threads per block (every GPU since compute capability
+/// 2.0); a GPU may take fewer, which it says when the launch is made.
+pub const MAX_BLOCK: u32 = 1024;
+
+/// clap value parser for `--grid`: 1 to [`MAX_GRID`], known before any GPU
+/// is asked.
+pub fn launch_grid(text: &str) -> Result<u32, String> {
+    at_most(text, MAX_GRID, "CUDA's largest grid")
+}
+
+/// clap value parser for `--block`: 1 to [`MAX_BLOCK`].
+pub fn launch_block(text: &str) -> Result<u32, String> {
+    at_most(text, MAX_BLOCK, "CUDA's most threads per block")
+}
+
+fn at_most(text: &str, most: u32, why: &str) -> Result<u32, String> {
+    let value = mandel_core::error::positive::<u32>(text)?;
+    if value > most {
+        return Err(format!("must be at most {most}, {why}"));
+    }
+    Ok(value)
+}
+
 /// Ready with a GPU; Emulated where a C compiler can stand in for the
 /// self-check; Unavailable otherwise.
 pub fn availability() -> Availability {

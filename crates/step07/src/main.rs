@@ -6,9 +6,8 @@ use std::process::ExitCode;
 mod attendee;
 
 use attendee::{active_source, ACTIVE};
-use mandel_core::error::{positive, Error};
+use mandel_core::error::Error;
 use mandel_core::output::OutputFile;
-use mandel_core::problem::axes;
 use mandel_core::run::{self, CommonArgs, Reference};
 use mandel_core::selfcheck::Verdict;
 use mandel_core::timing::{duration_text, median_run, rate, rate_text};
@@ -31,11 +30,13 @@ struct Args {
     /// the tutorial's f64 arithmetic exactly.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     fmad: bool,
-    /// Blocks of the grid-stride launch (the tutorial's grid=(400,1)).
-    #[arg(long, default_value_t = 400, value_parser = positive::<u32>)]
+    /// Blocks of the grid-stride launch (the tutorial's grid=(400,1)); at
+    /// most 2147483647, CUDA's limit.
+    #[arg(long, default_value_t = 400, value_parser = step07::launch_grid)]
     grid: u32,
-    /// Threads per block (the tutorial's block=(512,1,1)).
-    #[arg(long, default_value_t = 512, value_parser = positive::<u32>)]
+    /// Threads per block (the tutorial's block=(512,1,1)); at most 1024,
+    /// CUDA's limit (a GPU may say less).
+    #[arg(long, default_value_t = 512, value_parser = step07::launch_block)]
     block: u32,
     /// Write the PTX that NVRTC makes of the kernel to this file: the GPU's
     /// `cython -a`. Needs libnvrtc, not a GPU.
@@ -94,6 +95,10 @@ fn run_step(args: &Args) -> Result<ExitCode, Error> {
     if let Some(pictures) = &args.common.self_check {
         return Ok(self_check_line(args, pictures));
     }
+    // The grid's size and the run's work, before any compiler or GPU is
+    // asked for (the launch's description counts the points).
+    let points = mandel_core::problem::points(args.common.w)?;
+    mandel_core::problem::check_work(args.common.w, args.common.maxiter)?;
     // Missing before anything is written.
     let ptxas = args.ptxas.then(ptxas::Ptxas::find).transpose()?;
     if let (Some(ptxas), None) = (&ptxas, &args.ptx) {
@@ -132,7 +137,7 @@ fn run_step(args: &Args) -> Result<ExitCode, Error> {
         }
     }
     if args.emulate {
-        return emulated(args, &settings);
+        return emulated(args, &settings, points);
     }
     let gpu = gpu::gpu().map_err(|why| {
         Error::missing(format!(
@@ -165,7 +170,7 @@ fn run_step(args: &Args) -> Result<ExitCode, Error> {
             gpu.name,
             gpu.capability.0,
             gpu.capability.1,
-            settings.describe(points(args.common.w))
+            settings.describe(points)
         )),
     );
     // The breakdown is for a person; `--json` is the outcome alone.
@@ -206,12 +211,6 @@ fn running(args: &Args) -> String {
         GpuVariant::Arrays => "gpuarray's passes (kernels/arrays.cu)".to_string(),
         GpuVariant::Gridstride => "the SourceModule kernel (kernels/gridstride.cu)".to_string(),
     }
-}
-
-/// The number of points `w` makes, without building them.
-fn points(w: u64) -> usize {
-    let (xs, ys) = axes(w);
-    xs.len() * ys.len()
 }
 
 /// The oracle, with this run's tolerance (f32 and fused runs are not the
@@ -264,12 +263,13 @@ fn print_breakdown(
 }
 
 /// `--emulate`: the kernel compiled as C and run on the CPU.
-fn emulated(args: &Args, settings: &Settings) -> Result<ExitCode, Error> {
+fn emulated(args: &Args, settings: &Settings, points: usize) -> Result<ExitCode, Error> {
     if settings.variant == GpuVariant::Arrays {
         return Err(Error::mistake(
             "--emulate runs one kernel per point (elementwise, gridstride); arrays is a host loop of launches",
         ));
     }
+    emulate::check_launch(settings, points)?;
     let source = args.source();
     let emulator = emulate::Emulator::compile(&source, settings.build)?;
     Ok(run::run_against(
@@ -290,7 +290,7 @@ fn emulated(args: &Args, settings: &Settings) -> Result<ExitCode, Error> {
         Some(format!(
             "{}, emulated on the CPU one thread at a time: {}",
             running(args),
-            settings.describe(points(args.common.w))
+            settings.describe(points)
         )),
     ))
 }

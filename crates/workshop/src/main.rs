@@ -31,6 +31,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return code,
     };
+    if let Err(mistake) = check_profile(&cli.profile) {
+        return mistake.report();
+    }
     // A fresh clone has no exercise files until something writes them: the
     // first thing an attendee runs, and what checks their files.
     let first_run_or_checks = matches!(
@@ -60,6 +63,18 @@ fn main() -> ExitCode {
         }
     };
     result.unwrap_or_else(|mistake: Error| mistake.report())
+}
+
+/// Refuses a `--profile` cargo would not take, before cargo is asked:
+/// letters, digits, `-` and `_`, as cargo's profile names are.
+fn check_profile(profile: &str) -> Result<(), Error> {
+    let fine = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if !profile.is_empty() && profile.chars().all(fine) {
+        return Ok(());
+    }
+    Err(Error::mistake(format!(
+        "--profile {profile:?}: a cargo profile's name is letters, digits, `-` and `_`, like release or dev"
+    )))
 }
 
 fn list() {
