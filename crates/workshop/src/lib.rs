@@ -1,5 +1,6 @@
 //! The attendee's runner: the ladder (what `cargo run --release` prints),
-//! status, watch, hint, reset, diff, list and setup. The instructor's lab
+//! status, watch, hint, reset, diff, list and setup, and join and leave
+//! for the instructor's room. The instructor's lab
 //! (`crates/lab`: bench, sweep, scaling, ranks, peak, figures, charts)
 //! builds on the registry, the ladder and the peak probe kept here, so an
 //! attendee's first build compiles no chart or build matrix.
@@ -17,6 +18,7 @@ pub mod peak;
 pub mod python;
 pub mod registry;
 pub mod reset;
+pub mod room;
 pub mod setup;
 pub mod status;
 pub mod watch;
@@ -25,7 +27,7 @@ pub mod workspace;
 /// The instructor's experiments: the lab's commands (`crates/lab`, whose
 /// test holds it to this list), not the workshop's.
 pub const LAB_COMMANDS: &[&str] = &[
-    "bench", "sweep", "sieve", "scaling", "peak", "ranks", "network", "figures", "kit",
+    "bench", "sweep", "sieve", "scaling", "peak", "ranks", "network", "figures", "kit", "room",
 ];
 
 /// The progress bar every long command shows (hidden when not a terminal).
