@@ -54,7 +54,9 @@ pub struct Args {
 fn stuck_minutes(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(minutes) if minutes > 0.0 && minutes <= 24.0 * 60.0 => Ok(minutes),
-        _ => Err(format!("`{text}` is not a number of minutes above 0 and at most 1440")),
+        _ => Err(format!(
+            "`{text}` is not a number of minutes above 0 and at most 1440"
+        )),
     }
 }
 
@@ -125,7 +127,10 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
             let written = write_csv(&lock(&closing), &csv);
             let code = match written {
                 Ok(rows) => {
-                    println!("The room is closed: {rows} rows written to {}.", csv.display());
+                    println!(
+                        "The room is closed: {rows} rows written to {}.",
+                        csv.display()
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => e.report(),
@@ -378,10 +383,7 @@ impl Room {
             return Err(refusal);
         }
         if !self.attendees.contains_key(&report.name) && self.attendees.len() >= MAX_ATTENDEES {
-            return Err((
-                503,
-                format!("the room is full ({MAX_ATTENDEES} attendees)"),
-            ));
+            return Err((503, format!("the room is full ({MAX_ATTENDEES} attendees)")));
         }
         let now = Instant::now();
         let (left, counted) = self
@@ -415,7 +417,11 @@ impl Room {
             let same = before.is_some_and(|b| {
                 b.verdict.verdict == verdict.verdict && b.verdict.line == verdict.line
             });
-            let since = if same { before.map_or(at, |b| b.since) } else { at };
+            let since = if same {
+                before.map_or(at, |b| b.since)
+            } else {
+                at
+            };
             if !same {
                 attendee.changed = at;
                 // Help came, or was not needed: a step that now passes

@@ -132,7 +132,11 @@ fn junk_is_refused_with_a_4xx_and_changes_nothing() {
             403,
         ),
         ("oversized", json(&oversized), 413),
-        ("malformed", b"{\"code\": \"ROOM42\", \"name\":".to_vec(), 400),
+        (
+            "malformed",
+            b"{\"code\": \"ROOM42\", \"name\":".to_vec(),
+            400,
+        ),
         ("not JSON", b"hello".to_vec(), 400),
         ("unknown field", unknown_field.to_string().into_bytes(), 400),
         (
@@ -209,7 +213,10 @@ fn junk_is_refused_with_a_4xx_and_changes_nothing() {
             Err(other) => panic!("{other}"),
         }
     }
-    assert!(refused > 0 && taken < 60, "{taken} taken, {refused} refused");
+    assert!(
+        refused > 0 && taken < 60,
+        "{taken} taken, {refused} refused"
+    );
     assert_eq!(
         room.data(None)["attendees"][0]["steps"]["step01"]["line"],
         last.as_str()
@@ -245,7 +252,9 @@ fn a_hundred_attendees_at_once_lose_nothing() {
                         }],
                     );
                     let posted = Instant::now();
-                    sent.lock().unwrap().insert((name.clone(), step.id()), posted);
+                    sent.lock()
+                        .unwrap()
+                        .insert((name.clone(), step.id()), posted);
                     post(&agent, &address, &one)
                         .unwrap_or_else(|e| panic!("{name} {}: {e}", step.id()));
                     round_trips.lock().unwrap().push(posted.elapsed());
@@ -287,7 +296,8 @@ fn a_hundred_attendees_at_once_lose_nothing() {
     latencies.sort();
     let mut round_trips = round_trips.lock().unwrap().clone();
     round_trips.sort();
-    let quantile = |sorted: &[Duration], q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+    let quantile =
+        |sorted: &[Duration], q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
     let at = |q: f64| quantile(&latencies, q);
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
     mandel_testing::skip::past_capture(&format!(
@@ -367,9 +377,10 @@ fn the_page_in_chromium_shows_the_room_and_runs_nothing_it_was_sent() {
     // Stuck after a second (0.02 minutes), so the flag shows in the test.
     let room = OpenRoom::open(&["--stuck-minutes", "0.02"]);
     let agent = agent();
-    let ada = report(
-        "Ada",
-        vec![
+    let ada =
+        report(
+            "Ada",
+            vec![
             StepVerdict {
                 seconds: Some(0.012),
                 reference_seconds: Some(0.010),
@@ -384,11 +395,15 @@ fn the_page_in_chromium_shows_the_room_and_runs_nothing_it_was_sent() {
                 )
             },
         ],
-    );
+        );
     post(&agent, &room.address, &ada).unwrap();
     let grace = report(
         "Grace O'Neil",
-        vec![verdict("step01", "does not compile", "exercises/step01/calculate_z.rs:3: oops")],
+        vec![verdict(
+            "step01",
+            "does not compile",
+            "exercises/step01/calculate_z.rs:3: oops",
+        )],
     );
     post(&agent, &room.address, &grace).unwrap();
     post(
@@ -422,11 +437,17 @@ fn the_page_in_chromium_shows_the_room_and_runs_nothing_it_was_sent() {
     assert!(ada_row.contains("class=\"verdict wrong\""), "{ada_row}");
     assert!(ada_row.contains("class=\"stuck\""), "stuck flag: {ada_row}");
     assert!(ada_row.contains("⚑ stuck"), "{ada_row}");
-    assert!(ada_row.contains("02 dereference-optimised"), "on step 02: {ada_row}");
+    assert!(
+        ada_row.contains("02 dereference-optimised"),
+        "on step 02: {ada_row}"
+    );
     let grace_row = row("Grace O'Neil");
     assert!(grace_row.contains("hand"), "{grace_row}");
-    assert!(grace_row.contains("✋ help"), "{grace_row}");
-    assert!(grace_row.contains("class=\"verdict does-not-compile\""), "{grace_row}");
+    assert!(grace_row.contains("☝ help"), "{grace_row}");
+    assert!(
+        grace_row.contains("class=\"verdict does-not-compile\""),
+        "{grace_row}"
+    );
     // Sent markup is text on the page: escaped, never an element.
     assert!(
         ada_row.contains("&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;img src=x"),
@@ -435,7 +456,10 @@ fn the_page_in_chromium_shows_the_room_and_runs_nothing_it_was_sent() {
     assert_eq!(dom.matches("<script").count(), 2, "{dom}");
     assert!(!dom.contains("<img"), "{dom}");
     // The summary: the room's common mistake, once.
-    assert!(dom.contains("02 dereference-optimised: 0 pass · 1 stuck"), "{dom}");
+    assert!(
+        dom.contains("02 dereference-optimised: 0 pass · 1 stuck"),
+        "{dom}"
+    );
 
     // What the projector shows: the colours are the stylesheet's, painted.
     let shot = tempfile::tempdir().unwrap();
@@ -482,10 +506,7 @@ fn the_csv_is_written_at_the_end_only_when_asked() {
     );
     // The last field is when, in seconds since the room opened.
     let (row, since) = lines[1].rsplit_once(',').unwrap();
-    assert_eq!(
-        row,
-        "\"Ada\",step03,\"wrong\",,,,\"17, \"\"points\"\"\""
-    );
+    assert_eq!(row, "\"Ada\",step03,\"wrong\",,,,\"17, \"\"points\"\"\"");
     assert!(since.parse::<u64>().is_ok(), "{written}");
 }
 
@@ -498,7 +519,10 @@ fn opening_mistakes_are_one_line_and_status_2() {
         (vec!["room", "--port", "70000"], "70000"),
         (vec!["room", "--code", "no!"], "letters and digits"),
         (vec!["room", "--stuck-minutes", "0"], "minutes above 0"),
-        (vec!["room", "--csv", "/no/such/dir/room.csv"], "does not exist"),
+        (
+            vec!["room", "--csv", "/no/such/dir/room.csv"],
+            "does not exist",
+        ),
     ] {
         let out = mandel_testing::target::command(env!("CARGO_BIN_EXE_lab"))
             .args(&args)

@@ -89,10 +89,9 @@ impl StepVerdict {
     pub fn of(step: &Step, outcome: &Outcome, root: &Path) -> StepVerdict {
         let (verdict, differing) = match outcome {
             Outcome::Checked(checked) => match &checked.verdict {
-                Verdict::Fails(failure) => (
-                    failure.kind.label(),
-                    failure.differing.map(|n| n as u64),
-                ),
+                Verdict::Fails(failure) => {
+                    (failure.kind.label(), failure.differing.map(|n| n as u64))
+                }
                 verdict => (verdict.label(), None),
             },
             Outcome::Unavailable(_) => (FailureKind::CannotRun.label(), None),
@@ -260,7 +259,9 @@ pub fn cut_absolute_paths(line: &str) -> String {
 fn looks_absolute(word: &str) -> bool {
     let bytes = word.as_bytes();
     let unix = bytes.first() == Some(&b'/')
-        && bytes.get(1).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'_');
+        && bytes
+            .get(1)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'_');
     let home = word.starts_with("~/") || word.starts_with("~\\");
     let unc = word.starts_with("\\\\");
     let drive = bytes.len() > 2
@@ -562,17 +563,15 @@ mod tests {
             "exercises/step03/calculate_z.rs:12: mismatched types"
         );
         assert_eq!(
-            without_paths(
-                "cannot start `/opt/x/target/release/step03`: denied",
-                root
-            ),
+            without_paths("cannot start `/opt/x/target/release/step03`: denied", root),
             "cannot start `step03`: denied"
         );
         assert_eq!(
             without_paths(r"see C:\Users\ada\w\a.png and ~/b.png", root),
             "see a.png and b.png"
         );
-        let kept = "exercises/step03/calculate_z.rs is wrong on `100 30`: 17 points differ by 1 / 2";
+        let kept =
+            "exercises/step03/calculate_z.rs is wrong on `100 30`: 17 points differ by 1 / 2";
         assert_eq!(without_paths(kept, root), kept);
     }
 
@@ -587,11 +586,20 @@ mod tests {
 
     #[test]
     fn the_room_refuses_what_it_must_not_show() {
-        let ok = report("Zoë O'Neil-Smith", vec![verdict("step03", "wrong", "17 points")]);
+        let ok = report(
+            "Zoë O'Neil-Smith",
+            vec![verdict("step03", "wrong", "17 points")],
+        );
         assert_eq!(ok.refusal("room42"), None);
         let code = |r: &Report| r.refusal("ROOM42").map(|(status, _)| status);
         assert_eq!(ok.refusal("OTHER1").map(|(s, _)| s), Some(403));
-        for name in ["", " Ada", "<script>alert(1)</script>", "a\nb", &"x".repeat(33)] {
+        for name in [
+            "",
+            " Ada",
+            "<script>alert(1)</script>",
+            "a\nb",
+            &"x".repeat(33),
+        ] {
             assert_eq!(code(&report(name, vec![])), Some(400), "{name:?}");
         }
         for bad in [
@@ -604,7 +612,11 @@ mod tests {
                 ..verdict("step01", "passes", "")
             },
         ] {
-            assert_eq!(code(&report("Ada", vec![bad.clone()])), Some(400), "{bad:?}");
+            assert_eq!(
+                code(&report("Ada", vec![bad.clone()])),
+                Some(400),
+                "{bad:?}"
+            );
         }
         let too_many = vec![verdict("step01", "passes", ""); LADDER.len() + 1];
         assert_eq!(code(&report("Ada", too_many)), Some(400));
@@ -612,10 +624,23 @@ mod tests {
 
     #[test]
     fn addresses_and_codes_as_people_type_them() {
-        assert_eq!(room_address("192.168.1.20:7878").unwrap(), "192.168.1.20:7878");
-        assert_eq!(room_address("http://room.local:80/").unwrap(), "room.local:80");
+        assert_eq!(
+            room_address("192.168.1.20:7878").unwrap(),
+            "192.168.1.20:7878"
+        );
+        assert_eq!(
+            room_address("http://room.local:80/").unwrap(),
+            "room.local:80"
+        );
         assert_eq!(room_address("[::1]:7878").unwrap(), "[::1]:7878");
-        for bad in ["192.168.1.20", "host:0", "host:99999", "a b:1", "https://x:1", ":7878"] {
+        for bad in [
+            "192.168.1.20",
+            "host:0",
+            "host:99999",
+            "a b:1",
+            "https://x:1",
+            ":7878",
+        ] {
             assert!(room_address(bad).is_err(), "{bad}");
         }
         assert_eq!(room_code(" k7qp2m ").unwrap(), "K7QP2M");

@@ -8,11 +8,11 @@
 #![cfg_attr(not(unix), allow(dead_code, unused_imports))]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mandel_core::selfcheck::{FailureKind, Verdict};
@@ -333,14 +333,32 @@ fn joining_a_room_says_what_went_wrong_in_one_line() {
         listener.local_addr().unwrap().to_string()
     };
     for (args, expect) in [
-        (vec!["join", "nowhere", "ROOM42", "--name", "Ada"], "not a room's address"),
-        (vec!["join", &room.address, "ab", "--name", "Ada"], "letters and digits"),
         (
-            vec!["join", &room.address, "ROOM42", "--name", "<script>alert(1)</script>"],
+            vec!["join", "nowhere", "ROOM42", "--name", "Ada"],
+            "not a room's address",
+        ),
+        (
+            vec!["join", &room.address, "ab", "--name", "Ada"],
+            "letters and digits",
+        ),
+        (
+            vec![
+                "join",
+                &room.address,
+                "ROOM42",
+                "--name",
+                "<script>alert(1)</script>",
+            ],
             "a name is",
         ),
-        (vec!["join", &closed, "ROOM42", "--name", "Ada"], "no room answers"),
-        (vec!["join", &room.address, "ROOM41", "--name", "Ada"], "wrong room code"),
+        (
+            vec!["join", &closed, "ROOM42", "--name", "Ada"],
+            "no room answers",
+        ),
+        (
+            vec!["join", &room.address, "ROOM41", "--name", "Ada"],
+            "wrong room code",
+        ),
         (vec!["help-me"], "you are in no room"),
     ] {
         let out = workshop(dir, &args);
@@ -351,7 +369,10 @@ fn joining_a_room_says_what_went_wrong_in_one_line() {
     }
     assert!(room.posts().is_empty(), "{:?}", room.posts());
 
-    let joined = workshop(dir, &["join", &room.address, "room42", "--name", "Ada King"]);
+    let joined = workshop(
+        dir,
+        &["join", &room.address, "room42", "--name", "Ada King"],
+    );
     assert_eq!(joined.status.code(), Some(0), "{}", text(&joined.stderr));
     assert!(text(&joined.stdout).contains("never your code"));
     let progress = std::fs::read_to_string(dir.join(".workshop-progress")).unwrap();
@@ -504,7 +525,11 @@ fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
     // The attendee joins the room: status and watch send it their
     // verdicts.
     let mut room = StandInRoom::open();
-    let joined = workshop_in(&exe, dir, &["join", &room.address, "ROOM42", "--name", "Ada"]);
+    let joined = workshop_in(
+        &exe,
+        dir,
+        &["join", &room.address, "ROOM42", "--name", "Ada"],
+    );
     assert_eq!(joined.status.code(), Some(0), "{}", text(&joined.stderr));
 
     // Status: one row per step, the broken one named with its line.
@@ -563,7 +588,12 @@ fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
         assert!(!post.contains(&*dir.to_string_lossy()), "a path: {post}");
         assert!(!post.contains("let half"), "code: {post}");
     }
-    assert_eq!(text(&out.stderr).matches("room:").count(), 0, "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr).matches("room:").count(),
+        0,
+        "{}",
+        text(&out.stderr)
+    );
 
     // diff N: the answer, only when asked for, unless the step passes.
     let asked = workshop_in(&exe, dir, &["diff", "2", "--profile", "dev"]);

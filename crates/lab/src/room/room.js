@@ -101,7 +101,7 @@ function render() {
     const name = element('td', 'name', attendee.name);
     if (attendee.hand !== null) {
       row.classList.add('hand');
-      name.appendChild(element('span', 'flag', '✋ help, ' + minutes(age(attendee.hand))));
+      name.appendChild(element('span', 'flag', '☝ help, ' + minutes(age(attendee.hand))));
     }
     if (isStuck(room, attendee)) {
       row.classList.add('stuck');
