@@ -10,6 +10,7 @@ mod machine;
 mod network;
 mod projector;
 mod ranks;
+mod room;
 mod scaling;
 mod sieve;
 mod sweep;
@@ -53,6 +54,8 @@ enum Command {
     Projector,
     /// For a room without a network: write into DIR the repository at HEAD with every crate it needs vendored, the built book, and a page on installing Rust offline, to copy onto USB sticks.
     Kit(kit::Args),
+    /// The room's progress live, for the projector: a page attendees who `join` send their verdicts to (verdict data only, never code).
+    Room(room::Args),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Figures(args) => figures::run(&args),
         Command::Kit(args) => kit::run(&args),
         Command::Projector => projector::run(),
+        Command::Room(args) => room::run(&args),
         Command::Peak => {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             println!("One thread:  {}", peak::probe(1).describe());

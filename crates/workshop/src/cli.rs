@@ -4,7 +4,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::{diff, fastest, hint, ladder, reset, setup, status, watch};
+use crate::{diff, fastest, hint, ladder, reset, room, setup, status, watch};
 
 #[derive(Parser)]
 #[command(
@@ -41,4 +41,10 @@ pub enum Command {
     Diff(diff::Args),
     /// List the steps.
     List,
+    /// `join ADDRESS CODE --name NAME`: status and watch send your verdicts to the instructor's room (step, verdict, first line, times; never code).
+    Join(room::JoinArgs),
+    /// Raise your hand on the room's page (`--lower` lowers it).
+    HelpMe(room::HelpMeArgs),
+    /// Leave the room: nothing more is sent.
+    Leave,
 }

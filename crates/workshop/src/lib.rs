@@ -1,5 +1,6 @@
 //! The attendee's runner: the ladder (what `cargo run --release` prints),
-//! status, watch, hint, reset, diff, list and setup. The instructor's lab
+//! status, watch, hint, reset, diff, list and setup, and join and leave
+//! for the instructor's room. The instructor's lab
 //! (`crates/lab`: bench, sweep, scaling, ranks, peak, figures, charts)
 //! builds on the registry, the ladder and the peak probe kept here, so an
 //! attendee's first build compiles no chart or build matrix.
@@ -19,6 +20,7 @@ pub mod projector;
 pub mod python;
 pub mod registry;
 pub mod reset;
+pub mod room;
 pub mod setup;
 pub mod status;
 pub mod watch;
@@ -37,6 +39,7 @@ pub const LAB_COMMANDS: &[&str] = &[
     "figures",
     "kit",
     "projector",
+    "room",
 ];
 
 /// The progress bar every long command shows (hidden when not a terminal).

@@ -4,7 +4,7 @@
 //! tutorial's `1000 1000`, checks each against the oracle and prints the
 //! ladder: median time, z-updates per second, share of this machine's peak
 //! and speedup over step 01. Its other commands are the attendee's runner
-//! (status, watch, hint, reset, diff, list, setup); the instructor's
+//! (status, watch, hint, reset, diff, list, setup, join, help-me, leave); the instructor's
 //! experiments are `cargo run --release -p lab`.
 
 use std::process::ExitCode;
@@ -15,7 +15,7 @@ use mandel_core::{Error, Launch};
 use workshop::cli::{Cli, Command};
 use workshop::registry::LADDER;
 use workshop::LAB_COMMANDS;
-use workshop::{diff, fastest, hint, ladder, reset, setup, status, watch, workspace};
+use workshop::{diff, fastest, hint, ladder, reset, room, setup, status, watch, workspace};
 
 fn main() -> ExitCode {
     let words: Vec<String> = std::env::args().skip(1).collect();
@@ -57,6 +57,9 @@ fn main() -> ExitCode {
         Some(Command::Reset(args)) => reset::run(&args),
         Some(Command::Diff(args)) => diff::run(&args, &cli.profile),
         Some(Command::Fastest(args)) => fastest::run(&args),
+        Some(Command::Join(args)) => room::run_join(&args),
+        Some(Command::HelpMe(args)) => room::run_help_me(&args),
+        Some(Command::Leave) => room::run_leave(),
         Some(Command::List) => {
             list();
             Ok(ExitCode::SUCCESS)

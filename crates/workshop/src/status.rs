@@ -11,6 +11,7 @@ use mandel_core::{Error, Problem, Step};
 
 use crate::checks::{first_to_do, Checker, Outcome, Timing};
 use crate::registry::LADDER;
+use crate::room;
 use crate::workspace;
 
 #[derive(clap::Args)]
@@ -55,6 +56,17 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, Error> {
         progress.inc(1);
     })?;
     progress.finish_and_clear();
+    // Sent while the table prints; waited for at the end.
+    let room = room::Sender::for_workspace(&root);
+    if let Some(room) = &room {
+        room.send(
+            LADDER
+                .iter()
+                .zip(&outcomes)
+                .map(|(step, outcome)| room::StepVerdict::of(step, outcome, &root))
+                .collect(),
+        );
+    }
 
     println!(
         "{:<6} {:<21} {:<18} {:>10} {:>10} {:>7}  both ran",
@@ -101,6 +113,9 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, Error> {
         println!("{}\n", others.join("\n"));
     }
     println!("{}", next_step_text(&outcomes));
+    if let Some(room) = room {
+        room.finish();
+    }
     Ok(ExitCode::SUCCESS)
 }
 

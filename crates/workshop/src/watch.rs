@@ -14,6 +14,7 @@ use notify::{RecursiveMode, Watcher};
 
 use crate::checks::{first_to_do, Checker, Outcome};
 use crate::registry::{find_step, next_step, LADDER};
+use crate::room;
 use crate::workspace;
 
 #[derive(clap::Args)]
@@ -50,9 +51,14 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, Error> {
         .watch(&exercises, RecursiveMode::Recursive)
         .map_err(|e| Error::bug(format!("cannot watch {}: {e}", exercises.display())))?;
 
+    // Each check's verdict goes to the joined room from a thread of its
+    // own: a room that is slow or gone never holds up a check.
+    // (Dropped when watch ends: what is queued is sent first.)
+    let sender = room::Sender::for_workspace(&root);
+    let room = sender.as_ref();
     let mut step = match named {
         Some(step) => step,
-        None => match first_not_passing(&root, profile)? {
+        None => match first_not_passing(&root, profile, room)? {
             Some(step) => step,
             None => {
                 println!("Every step passes; nothing to watch.");
@@ -60,7 +66,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, Error> {
             }
         },
     };
-    let mut outcome = report(&root, profile, step)?;
+    let mut outcome = report(&root, profile, step, room)?;
     loop {
         while outcome.passes() {
             match next_step(step) {
@@ -70,7 +76,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, Error> {
                         step.number, next.number
                     );
                     step = next;
-                    outcome = report(&root, profile, step)?;
+                    outcome = report(&root, profile, step, room)?;
                 }
                 None => {
                     println!(
@@ -90,7 +96,7 @@ pub fn run(args: &Args, profile: &str) -> Result<ExitCode, Error> {
             println!("Stopped watching.");
             return Ok(ExitCode::SUCCESS);
         }
-        outcome = report(&root, profile, step)?;
+        outcome = report(&root, profile, step, room)?;
     }
 }
 
@@ -126,9 +132,17 @@ fn touches(paths: &[PathBuf], file: &Path) -> bool {
     })
 }
 
-/// Checks `step` and prints the outcome in one line.
-fn report(root: &Path, profile: &str, step: &'static Step) -> Result<Outcome, Error> {
+/// Checks `step`, prints the outcome in one line and sends it to the room.
+fn report(
+    root: &Path,
+    profile: &str,
+    step: &'static Step,
+    room: Option<&room::Sender>,
+) -> Result<Outcome, Error> {
     let outcome = Checker::new(root, profile).check_one(step)?;
+    if let Some(room) = room {
+        room.send(vec![room::StepVerdict::of(step, &outcome, root)]);
+    }
     println!(
         "[{}] {}: {}",
         step.id(),
@@ -139,8 +153,21 @@ fn report(root: &Path, profile: &str, step: &'static Step) -> Result<Outcome, Er
 }
 
 /// The first step whose exercise does not pass (steps this machine cannot
-/// run are passed over).
-fn first_not_passing(root: &Path, profile: &str) -> Result<Option<&'static Step>, Error> {
+/// run are passed over); every step's verdict goes to the room.
+fn first_not_passing(
+    root: &Path,
+    profile: &str,
+    room: Option<&room::Sender>,
+) -> Result<Option<&'static Step>, Error> {
     let outcomes = Checker::new(root, profile).check(LADDER, None, |_| {})?;
+    if let Some(room) = room {
+        room.send(
+            LADDER
+                .iter()
+                .zip(&outcomes)
+                .map(|(step, outcome)| room::StepVerdict::of(step, outcome, root))
+                .collect(),
+        );
+    }
     Ok(first_to_do(LADDER, &outcomes).map(|(step, _)| step))
 }

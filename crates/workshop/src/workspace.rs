@@ -21,7 +21,8 @@ pub fn root() -> PathBuf {
 /// way. The rule is the exercise writer's, which the build shares.
 pub use exercise_files::lf;
 
-/// The file where hint progress is kept (git-ignored).
+/// The file where hint progress and the joined room are kept
+/// (git-ignored).
 pub fn progress_file(root: &Path) -> PathBuf {
     root.join(".workshop-progress")
 }
@@ -48,6 +49,44 @@ pub fn record_hints_shown(root: &Path, step_id: &str, shown: usize) -> Result<()
         .map(str::to_string)
         .collect();
     lines.push(format!("{step_id} {shown}"));
+    lines.sort();
+    write_whole(&path, &(lines.join("\n") + "\n"))
+}
+
+/// The first word of the progress file's line for the joined room:
+/// `room <address> <code> <name>` (a name may hold spaces: the rest of
+/// the line). No step is called that.
+const ROOM_LINE: &str = "room";
+
+/// The room this workspace has joined, if any.
+pub fn joined_room(root: &Path) -> Option<crate::room::Joined> {
+    let progress = std::fs::read_to_string(progress_file(root)).ok()?;
+    progress.lines().find_map(|line| {
+        let mut words = line.splitn(4, ' ');
+        (words.next()? == ROOM_LINE).then_some(())?;
+        Some(crate::room::Joined {
+            address: words.next()?.to_string(),
+            code: words.next()?.to_string(),
+            name: words.next()?.to_string(),
+        })
+    })
+}
+
+/// Records the room joined (`None`: left), in place of any other.
+pub fn record_room(root: &Path, joined: Option<&crate::room::Joined>) -> Result<(), Error> {
+    let path = progress_file(root);
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut lines: Vec<String> = old
+        .lines()
+        .filter(|line| line.split(' ').next() != Some(ROOM_LINE))
+        .map(str::to_string)
+        .collect();
+    if let Some(room) = joined {
+        lines.push(format!(
+            "{ROOM_LINE} {} {} {}",
+            room.address, room.code, room.name
+        ));
+    }
     lines.sort();
     write_whole(&path, &(lines.join("\n") + "\n"))
 }
@@ -137,6 +176,25 @@ mod tests {
         assert_eq!(hints_shown(dir.path(), "step03"), 3);
         assert_eq!(hints_shown(dir.path(), "step01"), 1);
         assert_eq!(hints_shown(dir.path(), "step02"), 0);
+    }
+
+    #[test]
+    fn the_joined_room_is_kept_beside_the_hints() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(joined_room(dir.path()), None);
+        record_hints_shown(dir.path(), "step03", 2).unwrap();
+        let room = crate::room::Joined {
+            address: "192.168.1.20:7878".into(),
+            code: "K7QP2M".into(),
+            name: "Ada King".into(),
+        };
+        record_room(dir.path(), Some(&room)).unwrap();
+        record_hints_shown(dir.path(), "step01", 1).unwrap();
+        assert_eq!(joined_room(dir.path()), Some(room));
+        assert_eq!(hints_shown(dir.path(), "step03"), 2);
+        record_room(dir.path(), None).unwrap();
+        assert_eq!(joined_room(dir.path()), None);
+        assert_eq!(hints_shown(dir.path(), "step01"), 1);
     }
 
     #[cfg(unix)]

@@ -7,10 +7,12 @@
 // helpers are idle elsewhere.
 #![cfg_attr(not(unix), allow(dead_code, unused_imports))]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mandel_core::selfcheck::{FailureKind, Verdict};
@@ -225,6 +227,167 @@ fn diff_between_two_steps_shows_the_lesson() {
     );
 }
 
+/// A stand-in for the instructor's room (`lab room` is the lab's, which
+/// this crate's tests cannot start; its own tests are the lab's): it
+/// answers posts as the room does, takes code ROOM42 only, and keeps every
+/// body it took. Stopping it closes its port, as killing the room would.
+struct StandInRoom {
+    address: String,
+    posts: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl StandInRoom {
+    fn open() -> StandInRoom {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        let posts: Arc<Mutex<Vec<String>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (kept, stopping) = (Arc::clone(&posts), Arc::clone(&stop));
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let body = read_post(&mut stream);
+                let taken = body.contains("\"code\":\"ROOM42\"");
+                let answer = if taken {
+                    kept.lock().unwrap().push(body);
+                    "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\ntaken\n"
+                } else {
+                    "HTTP/1.1 403 Forbidden\r\nContent-Length: 16\r\nConnection: close\r\n\r\nwrong room code\n"
+                };
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        });
+        StandInRoom {
+            address,
+            posts,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn posts(&self) -> Vec<String> {
+        self.posts.lock().unwrap().clone()
+    }
+
+    /// Waits up to ten seconds for `count` posts.
+    fn wait_for(&self, count: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while self.posts().len() < count && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.posts()
+    }
+
+    /// Closes the room mid-session: its port refuses from now on.
+    fn kill(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(&self.address);
+        if let Some(thread) = self.thread.take() {
+            thread.join().unwrap();
+        }
+    }
+}
+
+impl Drop for StandInRoom {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// An HTTP request's body, by its Content-Length.
+fn read_post(stream: &mut std::net::TcpStream) -> String {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    String::from_utf8_lossy(&body).into_owned()
+}
+
+#[test]
+fn joining_a_room_says_what_went_wrong_in_one_line() {
+    let dir = minimal_workshop();
+    let dir = dir.path();
+    let room = StandInRoom::open();
+    // A port nothing listens on: bound, then let go.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().to_string()
+    };
+    for (args, expect) in [
+        (
+            vec!["join", "nowhere", "ROOM42", "--name", "Ada"],
+            "not a room's address",
+        ),
+        (
+            vec!["join", &room.address, "ab", "--name", "Ada"],
+            "letters and digits",
+        ),
+        (
+            vec![
+                "join",
+                &room.address,
+                "ROOM42",
+                "--name",
+                "<script>alert(1)</script>",
+            ],
+            "a name is",
+        ),
+        (
+            vec!["join", &closed, "ROOM42", "--name", "Ada"],
+            "no room answers",
+        ),
+        (
+            vec!["join", &room.address, "ROOM41", "--name", "Ada"],
+            "wrong room code",
+        ),
+        (vec!["help-me"], "you are in no room"),
+    ] {
+        let out = workshop(dir, &args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expect), "{args:?}: {stderr}");
+    }
+    assert!(room.posts().is_empty(), "{:?}", room.posts());
+
+    let joined = workshop(
+        dir,
+        &["join", &room.address, "room42", "--name", "Ada King"],
+    );
+    assert_eq!(joined.status.code(), Some(0), "{}", text(&joined.stderr));
+    assert!(text(&joined.stdout).contains("never your code"));
+    let progress = std::fs::read_to_string(dir.join(".workshop-progress")).unwrap();
+    assert_eq!(progress, format!("room {} ROOM42 Ada King\n", room.address));
+    let hand = workshop(dir, &["help-me"]);
+    assert_eq!(hand.status.code(), Some(0), "{}", text(&hand.stderr));
+    let posts = room.posts();
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    assert!(posts[1].contains("\"hand\":true"), "{}", posts[1]);
+    let left = workshop(dir, &["leave"]);
+    assert_eq!(left.status.code(), Some(0), "{}", text(&left.stderr));
+    let progress = std::fs::read_to_string(dir.join(".workshop-progress")).unwrap();
+    assert!(!progress.contains("room"), "{progress}");
+}
+
 /// A copy of the workshop to build an attendee's code in. Its profile is
 /// unoptimised and without debug information, so the copy builds in
 /// seconds rather than minutes; its target folder lasts between runs.
@@ -359,6 +522,16 @@ fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
     assert_eq!(hint.status.code(), Some(0), "{}", text(&hint.stderr));
     assert!(text(&hint.stdout).contains("Hint 1 of 5:"));
 
+    // The attendee joins the room: status and watch send it their
+    // verdicts.
+    let mut room = StandInRoom::open();
+    let joined = workshop_in(
+        &exe,
+        dir,
+        &["join", &room.address, "ROOM42", "--name", "Ada"],
+    );
+    assert_eq!(joined.status.code(), Some(0), "{}", text(&joined.stderr));
+
     // Status: one row per step, the broken one named with its line.
     let out = workshop_in(
         &exe,
@@ -393,6 +566,34 @@ fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
         stdout.contains("Next: step 02, dereference-optimised"),
         "{stdout}"
     );
+    // The room got every step's verdict data, and neither code nor paths.
+    let posts = room.wait_for(2);
+    assert_eq!(posts.len(), 2, "the join and the status: {posts:?}");
+    let sent: serde_json::Value = serde_json::from_str(&posts[1]).unwrap();
+    let verdicts = sent["verdicts"].as_array().unwrap();
+    assert_eq!(verdicts.len(), LADDER.len(), "{sent}");
+    assert_eq!(verdicts[0]["verdict"], "passes", "{sent}");
+    assert!(verdicts[0]["seconds"].as_f64().is_some(), "timed: {sent}");
+    assert_eq!(verdicts[2]["verdict"], "does not compile", "{sent}");
+    assert!(
+        verdicts[2]["line"]
+            .as_str()
+            .unwrap()
+            .starts_with("exercises/step03/calculate_z.rs:"),
+        "{sent}"
+    );
+    let home = dir.canonicalize().unwrap();
+    for post in &posts {
+        assert!(!post.contains(&*home.to_string_lossy()), "a path: {post}");
+        assert!(!post.contains(&*dir.to_string_lossy()), "a path: {post}");
+        assert!(!post.contains("let half"), "code: {post}");
+    }
+    assert_eq!(
+        text(&out.stderr).matches("room:").count(),
+        0,
+        "{}",
+        text(&out.stderr)
+    );
 
     // diff N: the answer, only when asked for, unless the step passes.
     let asked = workshop_in(&exe, dir, &["diff", "2", "--profile", "dev"]);
@@ -416,9 +617,13 @@ fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
 
     // watch: reports, re-checks on a save, moves on when the step passes,
     // and ends cleanly on Ctrl-C.
+    // The room is killed mid-session: watch goes on, and says so once.
     let mut watch = Watching::start(&exe, dir, &["watch", "2", "--profile", "dev"]);
     watch.expect("[step02] stub");
     watch.expect("Watching exercises/step02/calculate_z.rs");
+    let posts = room.wait_for(3);
+    assert!(posts[2].contains("\"verdict\":\"stub\""), "{posts:?}");
+    room.kill();
     solve(2);
     watch.expect("[step02] passes");
     watch.expect("On to step 03");
@@ -439,6 +644,9 @@ fn a_broken_exercise_breaks_nothing_and_an_attendees_session_works() {
         !stderr.contains("panicked") && !stderr.contains("backtrace"),
         "{stderr}"
     );
+    let said: Vec<&str> = stderr.lines().filter(|l| l.starts_with("room:")).collect();
+    assert_eq!(said.len(), 1, "one line, once: {stderr}");
+    assert!(said[0].contains("not reaching the room"), "{stderr}");
 }
 
 /// What the three tools said of one step's file.
