@@ -82,14 +82,16 @@ pub fn run(args: &Args) -> Result<ExitCode, Error> {
         .out
         .clone()
         .unwrap_or_else(|| workspace::root().join("docs").join("src").join("figures"));
+    args.check_only()?;
+    // Making the folder is the first of the work: a run that only checks
+    // its arguments leaves nothing behind.
+    if mandel_core::limits::checks_only() {
+        return Ok(ExitCode::SUCCESS);
+    }
     std::fs::create_dir_all(&out)
         .map_err(|e| Error::mistake(format!("cannot create {}: {e}", out.display())))?;
     let me = std::env::current_exe()
         .map_err(|e| Error::bug(format!("cannot find this program: {e}")))?;
-    args.check_only()?;
-    if mandel_core::limits::checks_only() {
-        return Ok(ExitCode::SUCCESS);
-    }
     let machine = crate::machine::machine_line();
     // The quick check uses what the tests built, a prepared GPU run what
     // was carried; a real run builds its own.
