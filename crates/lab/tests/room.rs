@@ -228,6 +228,14 @@ fn junk_is_refused_with_a_4xx_and_changes_nothing() {
 /// does: every verdict must show, and how long each took to is measured.
 #[test]
 fn a_hundred_attendees_at_once_lose_nothing() {
+    // An emulated room answers slower than an attendee's timeout allows:
+    // the load, and the latency it measures, are the native run's.
+    if mandel_testing::skip::under_a_runner(
+        "100 attendees at once in the room",
+        "the emulated server answers slower than an attendee's 1.5 s timeout",
+    ) {
+        return;
+    }
     const ATTENDEES: usize = 100;
     let room = OpenRoom::open(&[]);
     let sent: Arc<Mutex<HashMap<(String, String), Instant>>> = Arc::default();
