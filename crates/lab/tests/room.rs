@@ -88,14 +88,7 @@ fn raw(address: &str, method: &str, path: &str, body: &[u8]) -> (u16, String) {
 }
 
 fn verdict(step: &str, label: &str, line: &str) -> StepVerdict {
-    StepVerdict {
-        step: step.into(),
-        verdict: label.into(),
-        line: line.into(),
-        differing: None,
-        seconds: None,
-        reference_seconds: None,
-    }
+    StepVerdict::new(step, label, line)
 }
 
 fn report(name: &str, verdicts: Vec<StepVerdict>) -> Report {

@@ -84,6 +84,18 @@ pub struct StepVerdict {
 }
 
 impl StepVerdict {
+    /// A step's verdict with its label and first line, no counts or times.
+    pub fn new(step: &str, label: &str, line: &str) -> StepVerdict {
+        StepVerdict {
+            step: step.into(),
+            verdict: label.into(),
+            line: line.into(),
+            differing: None,
+            seconds: None,
+            reference_seconds: None,
+        }
+    }
+
     /// What `outcome` of `step` says to the room; `root` is the workspace,
     /// whose absolute path must not travel.
     pub fn of(step: &Step, outcome: &Outcome, root: &Path) -> StepVerdict {
@@ -551,14 +563,7 @@ mod tests {
     }
 
     fn verdict(step: &str, label: &str, line: &str) -> StepVerdict {
-        StepVerdict {
-            step: step.into(),
-            verdict: label.into(),
-            line: line.into(),
-            differing: None,
-            seconds: None,
-            reference_seconds: None,
-        }
+        StepVerdict::new(step, label, line)
     }
 
     #[test]
